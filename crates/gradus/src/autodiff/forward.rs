@@ -1,0 +1,154 @@
+//! Forward kernels: the value of each primitive, written into the node's reused buffer.
+
+use super::op::{Binary, Loss, Op, Unary};
+use super::tape::Node;
+use crate::tensor::broadcast::binary_into;
+use crate::tensor::gemm::{matmul_into, MatArg};
+use crate::tensor::layout::{concat2_into, narrow_into, transpose_into};
+use crate::tensor::reduce::{
+    argmax_mask_into, log_softmax_rows_into, log_sum_exp, max_axis_into, softmax_rows_into,
+    sum_axis_into,
+};
+use crate::tensor::{Float, Shape};
+
+/// Numerically stable logistic function.
+#[inline(always)]
+pub(crate) fn sigmoid<F: Float>(x: F) -> F {
+    if x >= F::zero() {
+        (F::one() + (-x).exp()).recip()
+    } else {
+        let e = x.exp();
+        e / (F::one() + e)
+    }
+}
+
+/// log(1 + eˣ) without overflow.
+#[inline(always)]
+pub(crate) fn softplus<F: Float>(x: F) -> F {
+    x.max(F::zero()) + (-x.abs()).exp().ln_1p()
+}
+
+/// log(cosh(r)) without overflow.
+#[inline(always)]
+fn log_cosh<F: Float>(r: F) -> F {
+    let a = r.abs();
+    a + (F::of(-2.0) * a).exp().ln_1p() - F::of(std::f64::consts::LN_2)
+}
+
+#[inline(always)]
+fn map<F: Float>(out: &mut [F], x: &[F], f: impl Fn(F) -> F) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = f(v);
+    }
+}
+
+pub(crate) fn mat_arg<F: Float>(node: &Node<F>, transposed: bool) -> MatArg<'_, F> {
+    MatArg {
+        data: &node.value,
+        rows: node.shape.dim(0),
+        cols: node.shape.dim(1),
+        transposed,
+    }
+}
+
+pub(crate) fn compute<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: &[Node<F>]) {
+    match *op {
+        Op::Leaf => unreachable!("leaves are filled by Tape::leaf"),
+        Op::Unary(u, x) => unary(u, out, &nodes[x].value),
+        Op::Binary(b, x, y) => {
+            let (a, c) = (&nodes[x], &nodes[y]);
+            let (av, sa, cv, sc) = (&a.value, a.shape, &c.value, c.shape);
+            match b {
+                Binary::Add => binary_into(out, shape, av, sa, cv, sc, |p, q| p + q),
+                Binary::Sub => binary_into(out, shape, av, sa, cv, sc, |p, q| p - q),
+                Binary::Mul => binary_into(out, shape, av, sa, cv, sc, |p, q| p * q),
+                Binary::Div => binary_into(out, shape, av, sa, cv, sc, |p, q| p / q),
+                Binary::Maximum => binary_into(out, shape, av, sa, cv, sc, |p, q| if p >= q { p } else { q }),
+                Binary::Minimum => binary_into(out, shape, av, sa, cv, sc, |p, q| if p <= q { p } else { q }),
+            }
+        }
+        Op::MatMul { a, b, ta, tb } => {
+            matmul_into(out, false, mat_arg(&nodes[a], ta), mat_arg(&nodes[b], tb))
+        }
+        Op::SumAll(x) => out[0] = nodes[x].value.iter().copied().sum(),
+        Op::SumAxis(x, axis) => sum_axis_into(out, &nodes[x].value, nodes[x].shape, axis),
+        Op::MaxAxis(x, axis) => max_axis_into(out, &nodes[x].value, nodes[x].shape, axis),
+        Op::ArgMaxMask(x, axis) => argmax_mask_into(out, &nodes[x].value, nodes[x].shape, axis),
+        Op::Softmax(x) => softmax_rows_into(out, &nodes[x].value, nodes[x].shape),
+        Op::LogSoftmax(x) => log_softmax_rows_into(out, &nodes[x].value, nodes[x].shape),
+        Op::Reshape(x) => out.copy_from_slice(&nodes[x].value),
+        Op::Transpose(x) => {
+            let s = nodes[x].shape;
+            transpose_into(out, &nodes[x].value, s.dim(0), s.dim(1))
+        }
+        Op::Narrow { x, axis, start } => {
+            narrow_into(out, &nodes[x].value, nodes[x].shape, axis, start, shape.dim(axis))
+        }
+        Op::Concat { a, b, axis } => {
+            let (na, nb) = (&nodes[a], &nodes[b]);
+            concat2_into(out, &na.value, na.shape, &nb.value, nb.shape, axis)
+        }
+        Op::Loss(kind, p, t) => out[0] = loss(kind, &nodes[p], &nodes[t]),
+    }
+}
+
+fn unary<F: Float>(u: Unary<F>, out: &mut [F], x: &[F]) {
+    let zero = F::zero();
+    match u {
+        Unary::Neg => map(out, x, |v| -v),
+        Unary::Exp => map(out, x, |v| v.exp()),
+        Unary::Log => map(out, x, |v| v.ln()),
+        Unary::Sqrt => map(out, x, |v| v.sqrt()),
+        Unary::Abs => map(out, x, |v| v.abs()),
+        Unary::Sign => map(out, x, |v| if v > zero { F::one() } else if v < zero { -F::one() } else { zero }),
+        Unary::Step => map(out, x, |v| if v > zero { F::one() } else { zero }),
+        Unary::AddScalar(c) => map(out, x, |v| v + c),
+        Unary::MulScalar(c) => map(out, x, |v| v * c),
+        Unary::PowScalar(p) if p == F::of(2.0) => map(out, x, |v| v * v),
+        Unary::PowScalar(p) => map(out, x, |v| v.powf(p)),
+        Unary::Clamp(lo, hi) => map(out, x, |v| v.max(lo).min(hi)),
+        Unary::Sigmoid => map(out, x, sigmoid),
+        Unary::Tanh => map(out, x, |v| v.tanh()),
+        Unary::Relu => map(out, x, |v| if v > zero { v } else { zero }),
+        Unary::LeakyRelu(a) => map(out, x, |v| if v > zero { v } else { a * v }),
+        Unary::Elu(a) => map(out, x, |v| if v > zero { v } else { a * v.exp_m1() }),
+        Unary::Softplus => map(out, x, softplus),
+    }
+}
+
+fn loss<F: Float>(kind: Loss<F>, p: &Node<F>, t: &Node<F>) -> F {
+    let (pv, tv) = (&p.value, &t.value);
+    let n = F::of(pv.len() as f64);
+    let pairs = pv.iter().zip(tv.iter()).map(|(&a, &b)| (a, b));
+    match kind {
+        Loss::Mse => pairs.map(|(a, b)| (a - b) * (a - b)).sum::<F>() / n,
+        Loss::Mae => pairs.map(|(a, b)| (a - b).abs()).sum::<F>() / n,
+        Loss::Huber(d) => {
+            let half = F::of(0.5);
+            pairs
+                .map(|(a, b)| {
+                    let r = (a - b).abs();
+                    if r <= d {
+                        half * r * r
+                    } else {
+                        d * (r - half * d)
+                    }
+                })
+                .sum::<F>()
+                / n
+        }
+        Loss::LogCosh => pairs.map(|(a, b)| log_cosh(a - b)).sum::<F>() / n,
+        Loss::BceLogits => pairs.map(|(z, y)| softplus(z) - z * y).sum::<F>() / n,
+        Loss::CceLogits => {
+            let (rows, cols) = p.shape.as_matrix();
+            let mut total = F::zero();
+            for (z, y) in pv.chunks_exact(cols).zip(tv.chunks_exact(cols)) {
+                let lse = log_sum_exp(z);
+                for (&zj, &yj) in z.iter().zip(y) {
+                    total += yj * (lse - zj);
+                }
+            }
+            total / F::of(rows as f64)
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The tape: an arena of nodes recorded as a program runs (define-by-run).
+//!
+//! Nodes live in a `Vec` and refer to each other by index, so the graph is a topologically
+//! ordered array: reverse mode is one backward sweep, forward mode one forward sweep.
+//! [`Tape::clear`] forgets the nodes but keeps every node's buffers; when the next step
+//! records the same program, node `i` lands in slot `i` again and reuses its value and
+//! gradient buffers, so a warm training step does not touch the heap.
+
+use std::cell::{Ref, RefCell};
+
+use super::forward;
+use super::op::{NodeId, Op};
+use super::vjp;
+use crate::tensor::{Float, Shape, Tensor};
+
+pub(crate) struct Node<F> {
+    pub op: Op<F>,
+    pub shape: Shape,
+    /// Whether any parameter that asked for a gradient feeds this node.
+    pub needs_grad: bool,
+    pub value: Vec<F>,
+    pub grad: Vec<F>,
+}
+
+pub(crate) struct Inner<F> {
+    pub nodes: Vec<Node<F>>,
+    /// Number of live nodes; slots past it keep their buffers for reuse.
+    pub len: usize,
+    /// Scratch for forward mode: the tangent node of each node, reused between calls.
+    pub tangents: Vec<Option<NodeId>>,
+}
+
+/// A recording of operations on tensors, differentiable in reverse and forward mode.
+///
+/// ```
+/// use gradus::Tape;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var_scalar(1.5);
+/// let y = (x * x).exp(); // f(x) = exp(x²)
+/// tape.backward(y);
+/// let exact = 2.0 * 1.5 * (1.5f64 * 1.5).exp();
+/// assert!((x.grad().item() - exact).abs() < 1e-12);
+/// ```
+pub struct Tape<F: Float> {
+    pub(crate) inner: RefCell<Inner<F>>,
+}
+
+/// A handle to a node on a tape. Cheap to copy; arithmetic on it records new nodes.
+#[derive(Clone, Copy)]
+pub struct Var<'t, F: Float> {
+    pub(crate) tape: &'t Tape<F>,
+    pub(crate) id: NodeId,
+}
+
+impl<F: Float> Default for Tape<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<F: Float> Tape<F> {
+    pub fn new() -> Self {
+        Tape {
+            inner: RefCell::new(Inner {
+                nodes: Vec::new(),
+                len: 0,
+                tangents: Vec::new(),
+            }),
+        }
+    }
+
+    /// Forgets all nodes, keeping their buffers for the next recording.
+    pub fn clear(&mut self) {
+        self.inner.get_mut().len = 0;
+    }
+
+    /// Number of nodes recorded since the last clear.
+    pub fn len(&self) -> usize {
+        self.inner.borrow().len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A leaf that gradients are computed for (a parameter, or an input to differentiate by).
+    pub fn var(&self, t: &Tensor<F>) -> Var<'_, F> {
+        self.leaf(t.data(), t.shape(), true)
+    }
+
+    /// A leaf without gradient (data, targets).
+    pub fn constant(&self, t: &Tensor<F>) -> Var<'_, F> {
+        self.leaf(t.data(), t.shape(), false)
+    }
+
+    pub fn var_scalar(&self, x: F) -> Var<'_, F> {
+        self.leaf(&[x], Shape::scalar(), true)
+    }
+
+    pub fn constant_scalar(&self, x: F) -> Var<'_, F> {
+        self.leaf(&[x], Shape::scalar(), false)
+    }
+
+    /// A leaf from a slice, without going through a `Tensor`.
+    pub fn leaf(&self, data: &[F], shape: impl Into<Shape>, requires_grad: bool) -> Var<'_, F> {
+        let shape = shape.into();
+        assert_eq!(data.len(), shape.numel(), "leaf: {} values cannot have shape {shape}", data.len());
+        let id = self.inner.borrow_mut().push(Op::Leaf, shape, requires_grad, |v, _| {
+            v.copy_from_slice(data)
+        });
+        Var { tape: self, id }
+    }
+
+    /// A constant filled with one value.
+    pub fn full(&self, shape: impl Into<Shape>, value: F) -> Var<'_, F> {
+        let id = self
+            .inner
+            .borrow_mut()
+            .push(Op::Leaf, shape.into(), false, |v, _| v.fill(value));
+        Var { tape: self, id }
+    }
+
+    /// Records `op` with output shape `shape` and computes its value.
+    pub(crate) fn record(&self, op: Op<F>, shape: Shape) -> Var<'_, F> {
+        let mut inner = self.inner.borrow_mut();
+        let (ins, n) = op.inputs();
+        let needs_grad = op.is_differentiable() && ins[..n].iter().any(|&i| inner.nodes[i].needs_grad);
+        let id = inner.push(op, shape, needs_grad, |out, lower| {
+            forward::compute(&op, out, shape, lower)
+        });
+        Var { tape: self, id }
+    }
+
+    /// Reverse mode from a scalar: afterwards every node that needs a gradient holds
+    /// d out / d node, read with [`Var::grad`].
+    pub fn backward(&self, out: Var<'_, F>) {
+        let n = out.shape().numel();
+        assert_eq!(n, 1, "backward: output has shape {} — reduce it to a scalar, or use backward_with", out.shape());
+        self.backward_with(out, &[F::one()]);
+    }
+
+    /// Reverse mode from any output with cotangent `seed` (the vector in vᵀJ).
+    pub fn backward_with(&self, out: Var<'_, F>, seed: &[F]) {
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let last = out.id;
+        assert_eq!(seed.len(), inner.nodes[last].shape.numel(), "backward_with: seed length differs from the output's size");
+        for node in &mut inner.nodes[..=last] {
+            if node.needs_grad {
+                node.grad.clear();
+                node.grad.resize(node.value.len(), F::zero());
+            }
+        }
+        let out_node = &mut inner.nodes[last];
+        out_node.grad.clear();
+        out_node.grad.extend_from_slice(seed);
+        for i in (0..=last).rev() {
+            let (lower, rest) = inner.nodes.split_at_mut(i);
+            let node = &rest[0];
+            if node.needs_grad || i == last {
+                vjp::apply(node, lower);
+            }
+        }
+    }
+
+    /// The recorded value of a node.
+    pub fn value(&self, v: Var<'_, F>) -> Tensor<F> {
+        let inner = self.inner.borrow();
+        let node = &inner.nodes[v.id];
+        Tensor::from_slice(&node.value, node.shape)
+    }
+
+    /// Borrow of a node's value without copying it.
+    pub fn value_ref(&self, v: Var<'_, F>) -> Ref<'_, [F]> {
+        Ref::map(self.inner.borrow(), |i| i.nodes[v.id].value.as_slice())
+    }
+
+    /// The gradient from the last backward pass (zeros for nodes that needed none).
+    pub fn grad(&self, v: Var<'_, F>) -> Tensor<F> {
+        let inner = self.inner.borrow();
+        let node = &inner.nodes[v.id];
+        if node.needs_grad && node.grad.len() == node.value.len() {
+            Tensor::from_slice(&node.grad, node.shape)
+        } else {
+            Tensor::zeros(node.shape)
+        }
+    }
+
+    /// Borrow of a gradient without copying it (for optimisers in a training loop).
+    /// Panics if the node was not created with `requires_grad`.
+    pub fn grad_ref(&self, v: Var<'_, F>) -> Ref<'_, [F]> {
+        Ref::map(self.inner.borrow(), |i| {
+            let node = &i.nodes[v.id];
+            assert!(node.needs_grad, "grad_ref: this node does not require a gradient (create it with Tape::var)");
+            node.grad.as_slice()
+        })
+    }
+
+    pub(crate) fn shape_of(&self, id: NodeId) -> Shape {
+        self.inner.borrow().nodes[id].shape
+    }
+}
+
+impl<F: Float> Inner<F> {
+    /// Takes slot `len` (reusing its buffers), sizes its value buffer and fills it.
+    fn push(
+        &mut self,
+        op: Op<F>,
+        shape: Shape,
+        needs_grad: bool,
+        fill: impl FnOnce(&mut [F], &[Node<F>]),
+    ) -> NodeId {
+        let id = self.len;
+        if id == self.nodes.len() {
+            self.nodes.push(Node {
+                op,
+                shape,
+                needs_grad,
+                value: Vec::new(),
+                grad: Vec::new(),
+            });
+        }
+        let (lower, rest) = self.nodes.split_at_mut(id);
+        let node = &mut rest[0];
+        node.op = op;
+        node.shape = shape;
+        node.needs_grad = needs_grad;
+        // Grown only the first time a slot sees a larger tensor; resize within capacity is free.
+        node.value.resize(shape.numel(), F::zero());
+        fill(&mut node.value, lower);
+        self.len += 1;
+        id
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    pub fn shape(&self) -> Shape {
+        self.tape.shape_of(self.id)
+    }
+
+    /// The value as a new tensor.
+    pub fn value(&self) -> Tensor<F> {
+        self.tape.value(*self)
+    }
+
+    /// The value of a one-element node.
+    pub fn item(&self) -> F {
+        let v = self.tape.value_ref(*self);
+        assert_eq!(v.len(), 1, "item: node of shape {} has more than one element", self.shape());
+        v[0]
+    }
+
+    /// The gradient from the last backward pass.
+    pub fn grad(&self) -> Tensor<F> {
+        self.tape.grad(*self)
+    }
+
+    /// The tape this node lives on.
+    pub fn tape(&self) -> &'t Tape<F> {
+        self.tape
+    }
+
+    pub(crate) fn same(&self, id: NodeId) -> Var<'t, F> {
+        Var { tape: self.tape, id }
+    }
+}
+
+impl<F: Float> std::fmt::Debug for Var<'_, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Var#{}{}", self.id, self.shape())
+    }
+}

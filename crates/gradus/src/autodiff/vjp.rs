@@ -1,0 +1,254 @@
+//! Reverse-mode rules: for each primitive, add gᵀ·(∂out/∂input) into each input's gradient.
+//!
+//! Gradients accumulate (`+=`), so a node used twice (x * x) or by several consumers gets
+//! the sum of its contributions. These rules are native kernels and are not recorded; a
+//! derivative that must itself be differentiated is built with forward mode (`jvp.rs`).
+
+use super::forward::{mat_arg, sigmoid};
+use super::op::{Binary, Loss, NodeId, Op, Unary};
+use super::tape::Node;
+use crate::tensor::broadcast::for_each_broadcast;
+use crate::tensor::gemm::{matmul_into, MatArg};
+use crate::tensor::layout::narrow_backward;
+use crate::tensor::reduce::{argmax_axis, log_sum_exp};
+use crate::tensor::{Float, Shape};
+
+/// Runs `f(lower, grad_of_target)` with the target's gradient buffer moved out of the
+/// arena, so that `f` may read any node (including the target's own value) while writing.
+/// Moving a `Vec` out and back does not allocate.
+fn with_grad<F: Float>(lower: &mut [Node<F>], target: NodeId, f: impl FnOnce(&[Node<F>], &mut [F])) {
+    if !lower[target].needs_grad {
+        return;
+    }
+    let mut g = std::mem::take(&mut lower[target].grad);
+    f(lower, &mut g);
+    lower[target].grad = g;
+}
+
+#[inline(always)]
+fn acc<F: Float>(gx: &mut [F], x: &[F], y: &[F], g: &[F], d: impl Fn(F, F) -> F) {
+    for (((gi, &xi), &yi), &go) in gx.iter_mut().zip(x).zip(y).zip(g) {
+        *gi += go * d(xi, yi);
+    }
+}
+
+pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
+    let g = node.grad.as_slice();
+    let y = node.value.as_slice();
+    match node.op {
+        Op::Leaf => {}
+        Op::Unary(u, x) => with_grad(lower, x, |l, gx| unary(u, gx, &l[x].value, y, g)),
+        Op::Binary(kind, a, b) => {
+            binary_side(kind, 0, node.shape, lower, a, b, y, g);
+            binary_side(kind, 1, node.shape, lower, a, b, y, g);
+        }
+        Op::MatMul { a, b, ta, tb } => {
+            let (m, n) = (node.shape.dim(0), node.shape.dim(1));
+            let gm = |transposed| MatArg { data: g, rows: m, cols: n, transposed };
+            with_grad(lower, a, |l, ga| {
+                if ta {
+                    matmul_into(ga, true, mat_arg(&l[b], tb), gm(true));
+                } else {
+                    matmul_into(ga, true, gm(false), mat_arg(&l[b], !tb));
+                }
+            });
+            with_grad(lower, b, |l, gb| {
+                if tb {
+                    matmul_into(gb, true, gm(true), mat_arg(&l[a], ta));
+                } else {
+                    matmul_into(gb, true, mat_arg(&l[a], !ta), gm(false));
+                }
+            });
+        }
+        Op::SumAll(x) => with_grad(lower, x, |_, gx| gx.iter_mut().for_each(|v| *v += g[0])),
+        Op::SumAxis(x, axis) => with_grad(lower, x, |l, gx| {
+            let (outer, n, inner) = l[x].shape.around(axis);
+            for o in 0..outer {
+                let go = &g[o * inner..(o + 1) * inner];
+                for j in 0..n {
+                    let row = &mut gx[(o * n + j) * inner..(o * n + j + 1) * inner];
+                    row.iter_mut().zip(go).for_each(|(d, &s)| *d += s);
+                }
+            }
+        }),
+        Op::MaxAxis(x, axis) => with_grad(lower, x, |l, gx| {
+            let s = l[x].shape;
+            let (outer, n, inner) = s.around(axis);
+            for o in 0..outer {
+                for i in 0..inner {
+                    let j = argmax_axis(&l[x].value, s, axis, o, i);
+                    gx[(o * n + j) * inner + i] += g[o * inner + i];
+                }
+            }
+        }),
+        Op::ArgMaxMask(..) => {}
+        Op::Softmax(x) => with_grad(lower, x, |_, gx| {
+            let cols = node.shape.as_matrix().1;
+            for ((gr, yr), gor) in gx.chunks_exact_mut(cols).zip(y.chunks_exact(cols)).zip(g.chunks_exact(cols)) {
+                let dot: F = yr.iter().zip(gor).map(|(&a, &b)| a * b).sum();
+                for ((d, &yi), &gi) in gr.iter_mut().zip(yr).zip(gor) {
+                    *d += yi * (gi - dot);
+                }
+            }
+        }),
+        Op::LogSoftmax(x) => with_grad(lower, x, |_, gx| {
+            let cols = node.shape.as_matrix().1;
+            for ((gr, yr), gor) in gx.chunks_exact_mut(cols).zip(y.chunks_exact(cols)).zip(g.chunks_exact(cols)) {
+                let total: F = gor.iter().copied().sum();
+                for ((d, &yi), &gi) in gr.iter_mut().zip(yr).zip(gor) {
+                    *d += gi - yi.exp() * total;
+                }
+            }
+        }),
+        Op::Reshape(x) => with_grad(lower, x, |_, gx| gx.iter_mut().zip(g).for_each(|(d, &s)| *d += s)),
+        Op::Transpose(x) => with_grad(lower, x, |l, gx| {
+            let (r, c) = (l[x].shape.dim(0), l[x].shape.dim(1));
+            for i in 0..r {
+                for j in 0..c {
+                    gx[i * c + j] += g[j * r + i];
+                }
+            }
+        }),
+        Op::Narrow { x, axis, start } => with_grad(lower, x, |l, gx| {
+            narrow_backward(gx, g, l[x].shape, axis, start, node.shape.dim(axis))
+        }),
+        Op::Concat { a, b, axis } => {
+            let la = lower[a].shape.dim(axis);
+            let lb = lower[b].shape.dim(axis);
+            let s = node.shape;
+            with_grad(lower, a, |_, ga| concat_part(ga, g, s, axis, 0, la));
+            with_grad(lower, b, |_, gb| concat_part(gb, g, s, axis, la, lb));
+        }
+        Op::Loss(kind, p, t) => {
+            with_grad(lower, p, |l, gp| loss_side(kind, 0, &l[p], &l[t], g[0], gp));
+            with_grad(lower, t, |l, gt| loss_side(kind, 1, &l[p], &l[t], g[0], gt));
+        }
+    }
+}
+
+/// The part of a concatenation's gradient that belongs to one operand.
+fn concat_part<F: Float>(dst: &mut [F], g: &[F], joined: Shape, axis: usize, start: usize, len: usize) {
+    let (outer, n, inner) = joined.around(axis);
+    for o in 0..outer {
+        let from = (o * n + start) * inner;
+        let d = &mut dst[o * len * inner..(o + 1) * len * inner];
+        d.iter_mut().zip(&g[from..from + len * inner]).for_each(|(a, &b)| *a += b);
+    }
+}
+
+fn unary<F: Float>(u: Unary<F>, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
+    let (zero, one) = (F::zero(), F::one());
+    match u {
+        Unary::Neg => acc(gx, x, y, g, |_, _| -one),
+        Unary::Exp => acc(gx, x, y, g, |_, y| y),
+        Unary::Log => acc(gx, x, y, g, |x, _| x.recip()),
+        Unary::Sqrt => acc(gx, x, y, g, |_, y| F::of(0.5) / y),
+        Unary::Abs => acc(gx, x, y, g, |x, _| if x > zero { one } else if x < zero { -one } else { zero }),
+        Unary::Sign | Unary::Step => {}
+        Unary::AddScalar(_) => acc(gx, x, y, g, |_, _| one),
+        Unary::MulScalar(c) => acc(gx, x, y, g, |_, _| c),
+        Unary::PowScalar(p) => acc(gx, x, y, g, |x, _| p * x.powf(p - one)),
+        Unary::Clamp(lo, hi) => acc(gx, x, y, g, |x, _| if x >= lo && x <= hi { one } else { zero }),
+        Unary::Sigmoid => acc(gx, x, y, g, |_, y| y * (one - y)),
+        Unary::Tanh => acc(gx, x, y, g, |_, y| one - y * y),
+        Unary::Relu => acc(gx, x, y, g, |x, _| if x > zero { one } else { zero }),
+        Unary::LeakyRelu(a) => acc(gx, x, y, g, |x, _| if x > zero { one } else { a }),
+        Unary::Elu(a) => acc(gx, x, y, g, |x, y| if x > zero { one } else { y + a }),
+        Unary::Softplus => acc(gx, x, y, g, |x, _| sigmoid(x)),
+    }
+}
+
+/// Gradient of a broadcasting binary op for operand `side` (0 = left, 1 = right); the sum
+/// over broadcast dimensions falls out of accumulating through the index walk.
+#[allow(clippy::too_many_arguments)]
+fn binary_side<F: Float>(kind: Binary, side: usize, out: Shape, lower: &mut [Node<F>], a: NodeId, b: NodeId, y: &[F], g: &[F]) {
+    let target = if side == 0 { a } else { b };
+    with_grad(lower, target, |l, gt| {
+        let (sa, sb) = (l[a].shape, l[b].shape);
+        let (av, bv) = (l[a].value.as_slice(), l[b].value.as_slice());
+        let w = |gt: &mut [F], d: fn(F, F, F) -> F| walk(out, sa, sb, side, av, bv, y, g, gt, d);
+        match (kind, side) {
+            (Binary::Add, _) | (Binary::Sub, 0) if l[target].shape == out => {
+                gt.iter_mut().zip(g).for_each(|(d, &s)| *d += s)
+            }
+            (Binary::Add, _) | (Binary::Sub, 0) => w(gt, |_, _, _| F::one()),
+            (Binary::Sub, _) => w(gt, |_, _, _| -F::one()),
+            (Binary::Mul, 0) => w(gt, |_, q, _| q),
+            (Binary::Mul, _) => w(gt, |p, _, _| p),
+            (Binary::Div, 0) => w(gt, |_, q, _| q.recip()),
+            (Binary::Div, _) => w(gt, |_, q, r| -r / q),
+            (Binary::Maximum, 0) => w(gt, |p, q, _| indicator(p >= q)),
+            (Binary::Maximum, _) => w(gt, |p, q, _| indicator(p < q)),
+            (Binary::Minimum, 0) => w(gt, |p, q, _| indicator(p <= q)),
+            (Binary::Minimum, _) => w(gt, |p, q, _| indicator(p > q)),
+        }
+    });
+}
+
+#[inline(always)]
+fn indicator<F: Float>(b: bool) -> F {
+    if b {
+        F::one()
+    } else {
+        F::zero()
+    }
+}
+
+/// Accumulates g · d(a, b, out) into one operand's gradient over the broadcast walk.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn walk<F: Float>(
+    out: Shape,
+    sa: Shape,
+    sb: Shape,
+    side: usize,
+    av: &[F],
+    bv: &[F],
+    y: &[F],
+    g: &[F],
+    gt: &mut [F],
+    d: impl Fn(F, F, F) -> F,
+) {
+    for_each_broadcast(out, sa, sb, |o, ia, ib| {
+        let i = if side == 0 { ia } else { ib };
+        gt[i] += g[o] * d(av[ia], bv[ib], y[o]);
+    })
+}
+
+/// Gradient of a fused loss for the prediction (side 0) or the target (side 1).
+fn loss_side<F: Float>(kind: Loss<F>, side: usize, p: &Node<F>, t: &Node<F>, g0: F, gx: &mut [F]) {
+    let (pv, tv) = (&p.value, &t.value);
+    let n = F::of(pv.len() as f64);
+    let sign = if side == 0 { F::one() } else { -F::one() };
+    let elementwise = |d: &dyn Fn(F, F) -> F, gx: &mut [F]| {
+        let s = g0 / n;
+        for ((gi, &a), &b) in gx.iter_mut().zip(pv).zip(tv) {
+            *gi += s * d(a, b);
+        }
+    };
+    match kind {
+        Loss::Mse => elementwise(&|a, b| sign * F::of(2.0) * (a - b), gx),
+        Loss::Mae => elementwise(&|a, b| sign * (indicator::<F>(a > b) - indicator::<F>(a < b)), gx),
+        Loss::Huber(d) => elementwise(&|a, b| sign * (a - b).max(-d).min(d), gx),
+        Loss::LogCosh => elementwise(&|a, b| sign * (a - b).tanh(), gx),
+        Loss::BceLogits if side == 0 => elementwise(&|z, t| sigmoid(z) - t, gx),
+        Loss::BceLogits => elementwise(&|z, _| -z, gx),
+        Loss::CceLogits => {
+            let (rows, cols) = p.shape.as_matrix();
+            let s = g0 / F::of(rows as f64);
+            for ((gr, z), yr) in gx.chunks_exact_mut(cols).zip(pv.chunks_exact(cols)).zip(tv.chunks_exact(cols)) {
+                let lse = log_sum_exp(z);
+                if side == 0 {
+                    let total: F = yr.iter().copied().sum();
+                    for ((d, &zj), &yj) in gr.iter_mut().zip(z).zip(yr) {
+                        *d += s * ((zj - lse).exp() * total - yj);
+                    }
+                } else {
+                    for (d, &zj) in gr.iter_mut().zip(z) {
+                        *d += s * (lse - zj);
+                    }
+                }
+            }
+        }
+    }
+}

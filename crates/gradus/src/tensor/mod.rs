@@ -1,0 +1,20 @@
+//! Dense tensors over `f32` and `f64`: storage, creation, elementwise arithmetic with
+//! broadcasting, axis reductions and matrix products. No autodiff here; the tape
+//! (`crate::autodiff`) reuses these kernels.
+
+pub(crate) mod broadcast;
+mod float;
+pub(crate) mod gemm;
+pub(crate) mod layout;
+#[cfg(feature = "ndarray")]
+mod ndarray_interop;
+pub(crate) mod reduce;
+mod shape;
+#[allow(clippy::module_inception)]
+mod tensor;
+
+pub use float::Float;
+pub use gemm::{num_threads, set_num_threads};
+pub use shape::{Shape, MAX_RANK};
+pub(crate) use tensor::concat_shape;
+pub use tensor::Tensor;
