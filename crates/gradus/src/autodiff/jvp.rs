@@ -116,8 +116,12 @@ fn rule<'t, F: Float>(y: Var<'t, F>, op: Op<F>, shape: Shape, tan: &[Option<Node
                 Unary::Tanh => tx * (-y.square()).add_scalar(one),
                 Unary::Relu => tx * x.step(),
                 Unary::LeakyRelu(a) => tx * x.step().mul_scalar(one - a).add_scalar(a),
-                // ELU' = 1 for x > 0, y + α otherwise; written so that it differentiates again.
-                Unary::Elu(a) => tx * (y.add_scalar(a) + x.step() * (-y).add_scalar(one - a)),
+                // ELU' = s + (1 - s)(y + α) with s = 1[x > 0]: exactly 1 for x > 0 (no
+                // cancellation), and differentiable again as (1 - s)·y'.
+                Unary::Elu(a) => {
+                    let s = x.step();
+                    tx * (s + (-s).add_scalar(one) * y.add_scalar(a))
+                }
                 Unary::Softplus => tx * x.sigmoid(),
             }
         }
