@@ -30,6 +30,49 @@ pub trait Float:
 
     /// Widens to `f64` (exact for both types).
     fn as_f64(self) -> f64;
+
+    /// `dst = alpha·dst + beta·lhs·rhs` by nano-gemm's unpacked kernels (strides in
+    /// elements). Typed per float because nano-gemm exposes one entry point per type.
+    ///
+    /// # Safety
+    /// Every index reached through the dimensions and strides must lie inside the buffers.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn small_gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        dst: *mut Self,
+        dst_strides: (isize, isize),
+        lhs: *const Self,
+        lhs_strides: (isize, isize),
+        rhs: *const Self,
+        rhs_strides: (isize, isize),
+        alpha: Self,
+        beta: Self,
+    );
+}
+
+macro_rules! small_gemm_impl {
+    ($execute:path) => {
+        unsafe fn small_gemm(
+            m: usize,
+            n: usize,
+            k: usize,
+            dst: *mut Self,
+            (dst_rs, dst_cs): (isize, isize),
+            lhs: *const Self,
+            (lhs_rs, lhs_cs): (isize, isize),
+            rhs: *const Self,
+            (rhs_rs, rhs_cs): (isize, isize),
+            alpha: Self,
+            beta: Self,
+        ) {
+            $execute(
+                m, n, k, dst, dst_rs, dst_cs, lhs, lhs_rs, lhs_cs, rhs, rhs_rs, rhs_cs, alpha,
+                beta, false, false,
+            )
+        }
+    };
 }
 
 impl Float for f32 {
@@ -42,6 +85,7 @@ impl Float for f32 {
     fn as_f64(self) -> f64 {
         self as f64
     }
+    small_gemm_impl!(nano_gemm::planless::execute_f32);
 }
 
 impl Float for f64 {
@@ -54,4 +98,5 @@ impl Float for f64 {
     fn as_f64(self) -> f64 {
         self
     }
+    small_gemm_impl!(nano_gemm::planless::execute_f64);
 }

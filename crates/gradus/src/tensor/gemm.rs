@@ -1,8 +1,14 @@
-//! Matrix multiplication through the `gemm` crate.
+//! Matrix multiplication through two well-kept crates, chosen by measurement on our shapes
+//! (docs/ARCHITECTURE.md):
 //!
-//! Chosen by measurement on our shapes (docs/ARCHITECTURE.md): against `matrixmultiply` it
-//! is 1.0-1.5x faster on the small MLP shapes and 2.2x faster on the 784-512-512 shapes
-//! where it can use both cores. Transposed operands are passed as strides, never copied.
+//! - `nano-gemm` for small products (at most [`SMALL_MAX_WORK`] multiply-adds, inner
+//!   dimension at least [`SMALL_MIN_K`]): unpacked kernels that never allocate, as fast as
+//!   `gemm` on the 64-100-30-10 MLP's shapes, and what lets a warm training step of such a
+//!   network run without touching the heap;
+//! - `gemm` for everything else: packed, cache-blocked, multi-threaded, 2.2x faster than
+//!   `matrixmultiply` on the 784-512-512 shapes. It allocates packing buffers per call.
+//!
+//! Transposed operands are passed as strides, never copied.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -13,6 +19,14 @@ static THREADS: AtomicUsize = AtomicUsize::new(0);
 /// Below this many multiply-adds a product runs on one thread: splitting a 32x64x100
 /// product costs more in synchronisation than it saves.
 const PARALLEL_MIN_WORK: usize = 1 << 20;
+
+/// Largest product (m·n·k) sent to nano-gemm; beyond it gemm's packing pays off
+/// (512x32x32: gemm 12.4 µs, nano-gemm 15.6 µs).
+const SMALL_MAX_WORK: usize = 1 << 18;
+
+/// Smallest inner dimension sent to nano-gemm: with k = 1 or 2 its per-tile overhead makes
+/// it 2-3x slower than gemm (512x1x32: 5.0 µs against 1.8 µs).
+const SMALL_MIN_K: usize = 8;
 
 /// Sets how many threads large matrix products may use (0 = all available cores).
 pub fn set_num_threads(n: usize) {
@@ -79,6 +93,30 @@ pub(crate) fn matmul_into<F: Float>(
         }
         return;
     }
+    if m * n * k <= SMALL_MAX_WORK && k >= SMALL_MIN_K {
+        if !accumulate {
+            dst.fill(F::zero());
+        }
+        let (a_rs, a_cs) = a.strides();
+        let (b_rs, b_cs) = b.strides();
+        // SAFETY: as for gemm below; dst is m x n row-major.
+        unsafe {
+            F::small_gemm(
+                m,
+                n,
+                k,
+                dst.as_mut_ptr(),
+                (n as isize, 1),
+                a.data.as_ptr(),
+                (a_rs, a_cs),
+                b.data.as_ptr(),
+                (b_rs, b_cs),
+                F::one(),
+                F::one(),
+            );
+        }
+        return;
+    }
     let threads = num_threads();
     let parallelism = if threads > 1 && m * n * k >= PARALLEL_MIN_WORK {
         gemm::Parallelism::Rayon(threads)
@@ -112,5 +150,49 @@ pub(crate) fn matmul_into<F: Float>(
             false,
             parallelism,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                for p in 0..k {
+                    let av = if ta { a[p * m + i] } else { a[i * k + p] };
+                    let bv = if tb { b[j * k + p] } else { b[p * n + j] };
+                    c[i * n + j] += av * bv;
+                }
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn both_backends_agree_with_the_definition() {
+        // Shapes on each side of the nano-gemm / gemm switch, all transpose combinations.
+        for &(m, k, n) in &[(3, 9, 4), (32, 64, 100), (7, 1, 5), (70, 70, 70), (2, 300, 3)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a: Vec<f64> = (0..m * k).map(|i| ((i * 37 % 101) as f64 - 50.0) / 25.0).collect();
+                let b: Vec<f64> = (0..k * n).map(|i| ((i * 53 % 97) as f64 - 48.0) / 30.0).collect();
+                let (ar, ac) = if ta { (k, m) } else { (m, k) };
+                let (br, bc) = if tb { (n, k) } else { (k, n) };
+                let arg_a = MatArg { data: &a, rows: ar, cols: ac, transposed: ta };
+                let arg_b = MatArg { data: &b, rows: br, cols: bc, transposed: tb };
+                let mut c = vec![f64::NAN; m * n];
+                matmul_into(&mut c, false, arg_a, arg_b);
+                let want = naive(&a, &b, m, k, n, ta, tb);
+                for (x, y) in c.iter().zip(&want) {
+                    assert!((x - y).abs() < 1e-9, "{m}x{k}x{n} ({ta}, {tb}): {x} vs {y}");
+                }
+                matmul_into(&mut c, true, arg_a, arg_b);
+                for (x, y) in c.iter().zip(&want) {
+                    assert!((x - 2.0 * y).abs() < 1e-9, "accumulate {m}x{k}x{n} ({ta}, {tb})");
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,117 @@
+//! Once warm, a training step (forward, backward, Adam update) of the 64-100-30-10 MLP
+//! performs no heap allocation: counted by a global allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use gradus::optim::{Adam, AdamState, Optimizer};
+use gradus::{rng, Float, Tape, Tensor};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    // Only the measuring thread counts: the test harness allocates on its own threads.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn note() {
+    if COUNTING.with(|c| c.get()) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        System.alloc(layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        System.alloc_zeroed(layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note();
+        System.realloc(ptr, layout, new_size)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+struct Mlp<F: Float> {
+    params: [Tensor<F>; 6],
+    states: [AdamState<F>; 6],
+    adam: Adam,
+}
+
+impl<F: Float> Mlp<F> {
+    fn new(seed: u64) -> Self {
+        let mut r = rng::seeded(seed);
+        let sizes = [64, 100, 30, 10];
+        let params: [Tensor<F>; 6] = std::array::from_fn(|i| {
+            let (fan_in, fan_out) = (sizes[i / 2], sizes[i / 2 + 1]);
+            let bound = (6.0 / (fan_in + fan_out) as f64).sqrt();
+            if i % 2 == 0 {
+                Tensor::uniform([fan_in, fan_out], -bound, bound, &mut r)
+            } else {
+                Tensor::zeros([fan_out])
+            }
+        });
+        let adam = Adam::new(1e-3);
+        let states = std::array::from_fn(|i| adam.init(params[i].numel()));
+        Mlp { params, states, adam }
+    }
+
+    /// One training step on (x, y); returns the loss.
+    fn step(&mut self, tape: &mut Tape<F>, x: &Tensor<F>, y: &Tensor<F>) -> F {
+        tape.clear();
+        let p: [_; 6] = std::array::from_fn(|i| tape.var(&self.params[i]));
+        let h1 = (tape.constant(x).matmul(p[0]) + p[1]).relu();
+        let h2 = (h1.matmul(p[2]) + p[3]).relu();
+        let logits = h2.matmul(p[4]) + p[5];
+        let loss = logits.cce_with_logits(tape.constant(y));
+        tape.backward(loss);
+        for i in 0..6 {
+            let g = tape.grad_ref(p[i]);
+            self.adam.update(&g, &mut self.states[i], self.params[i].data_mut());
+        }
+        loss.item()
+    }
+}
+
+fn allocations_in_warm_steps<F: Float>() -> (usize, F, F) {
+    let mut r = rng::seeded(11);
+    let x = Tensor::<F>::uniform([32, 64], 0.0, 1.0, &mut r);
+    let labels: Vec<usize> = (0..32).map(|i| (i * 7) % 10).collect();
+    let y = Tensor::<F>::one_hot(&labels, 10);
+    let mut mlp = Mlp::<F>::new(5);
+    let mut tape = Tape::new();
+    let first = mlp.step(&mut tape, &x, &y);
+    for _ in 0..3 {
+        mlp.step(&mut tape, &x, &y);
+    }
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    let mut last = F::zero();
+    for _ in 0..20 {
+        last = mlp.step(&mut tape, &x, &y);
+    }
+    COUNTING.with(|c| c.set(false));
+    (ALLOCATIONS.load(Ordering::Relaxed), first, last)
+}
+
+#[test]
+fn a_warm_training_step_does_not_allocate() {
+    let (n, first, last) = allocations_in_warm_steps::<f64>();
+    assert_eq!(n, 0, "20 warm f64 training steps made {n} heap allocations");
+    assert!(last < first, "training did not reduce the loss ({first} -> {last})");
+    let (n, first, last) = allocations_in_warm_steps::<f32>();
+    assert_eq!(n, 0, "20 warm f32 training steps made {n} heap allocations");
+    assert!(last < first);
+}
+
