@@ -110,6 +110,8 @@ fn rule<'t, F: Float>(y: Var<'t, F>, op: Op<F>, shape: Shape, tan: &[Option<Node
                 Unary::Sign | Unary::Step => return None,
                 Unary::AddScalar(_) => tx,
                 Unary::MulScalar(c) => tx.mul_scalar(c),
+                Unary::PowScalar(p) if p == F::of(2.0) => (x * tx).mul_scalar(p),
+                Unary::PowScalar(p) if p == one => tx,
                 Unary::PowScalar(p) => x.pow(p - one).mul_scalar(p) * tx,
                 Unary::Clamp(lo, hi) => tx * x.add_scalar(-lo).step() * (-x).add_scalar(hi).step(),
                 Unary::Sigmoid => tx * y * (-y).add_scalar(one),

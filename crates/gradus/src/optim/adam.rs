@@ -64,10 +64,14 @@ impl<F: Float> Optimizer<F> for Adam {
         let step = F::of(self.lr / bias1);
         let inv_sqrt_bias2 = F::of(1.0 / bias2.sqrt());
         let eps = F::of(self.eps);
-        for (((p, &g), m), v) in param.iter_mut().zip(grad).zip(&mut s.m).zip(&mut s.v) {
-            *m = b1 * *m + c1 * g;
-            *v = b2 * *v + c2 * g * g;
-            *p -= step * *m / (v.sqrt() * inv_sqrt_bias2 + eps);
+        let n = param.len();
+        // Equal-length slices and an index loop let the compiler drop bounds checks and
+        // vectorise (the zipped-iterator form ran at half the speed).
+        let (m, v, g) = (&mut s.m[..n], &mut s.v[..n], &grad[..n]);
+        for i in 0..n {
+            m[i] = b1 * m[i] + c1 * g[i];
+            v[i] = b2 * v[i] + c2 * g[i] * g[i];
+            param[i] -= step * m[i] / (v[i].sqrt() * inv_sqrt_bias2 + eps);
         }
     }
 }

@@ -31,6 +31,27 @@ pub(crate) fn for_each_broadcast(
         }
         return;
     }
+    // Row broadcast (a bias added to every row) and column broadcast (one value per row),
+    // with `a` full-size: the two shapes of a dense layer and its derivatives.
+    let (rows, cols) = out.as_matrix();
+    if a == out && out.rank() >= 1 {
+        if b.numel() == cols && b.dims().last() == Some(&cols) {
+            for r in 0..rows {
+                for c in 0..cols {
+                    f(r * cols + c, r * cols + c, c);
+                }
+            }
+            return;
+        }
+        if b.numel() == rows && b.dims().last() == Some(&1) && b.rank() == out.rank() {
+            for r in 0..rows {
+                for c in 0..cols {
+                    f(r * cols + c, r * cols + c, r);
+                }
+            }
+            return;
+        }
+    }
     let rank = out.rank();
     let mut dims = [1usize; MAX_RANK];
     let mut sa = [0usize; MAX_RANK];
