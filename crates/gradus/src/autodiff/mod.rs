@@ -7,6 +7,7 @@ mod gradcheck;
 mod jvp;
 mod op;
 mod ops;
+pub mod selfcheck;
 mod tape;
 mod vjp;
 

@@ -147,7 +147,7 @@ fn unary<F: Float>(u: Unary<F>, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
         Unary::Sign | Unary::Step => {}
         Unary::AddScalar(_) => acc(gx, x, y, g, |_, _| one),
         Unary::MulScalar(c) => acc(gx, x, y, g, |_, _| c),
-        Unary::PowScalar(p) if p == F::of(2.0) => acc(gx, x, y, g, |x, _| (x + x)),
+        Unary::PowScalar(p) if p == F::of(2.0) => acc(gx, x, y, g, |x, _| x + x),
         Unary::PowScalar(p) if p == one => acc(gx, x, y, g, |_, _| one),
         Unary::PowScalar(p) => acc(gx, x, y, g, |x, _| p * x.powf(p - one)),
         Unary::Clamp(lo, hi) => acc(gx, x, y, g, |x, _| if x >= lo && x <= hi { one } else { zero }),
