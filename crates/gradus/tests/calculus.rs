@@ -27,17 +27,29 @@ fn both_modes(f: for<'t> fn(Var<'t, f64>) -> Var<'t, f64>, x: f64) -> (f64, f64)
 
 #[test]
 fn lecture_examples_match_closed_forms_in_both_modes() {
-    for &x in &[-1.3, -0.2, 0.0, 0.5, 1.7] {
-        let e = (x * x as f64).exp();
+    for &x in &[-1.3f64, -0.2, 0.0, 0.5, 1.7] {
+        let e: f64 = (x * x).exp();
         let (fwd, rev) = both_modes(exp_sq, x);
         let exact = 2.0 * x * e;
-        assert!((fwd - exact).abs() <= 1e-12 * exact.abs().max(1.0), "exp(x²) forward at {x}: {fwd} vs {exact}");
-        assert!((rev - exact).abs() <= 1e-12 * exact.abs().max(1.0), "exp(x²) reverse at {x}: {rev} vs {exact}");
+        assert!(
+            (fwd - exact).abs() <= 1e-12 * exact.abs().max(1.0),
+            "exp(x²) forward at {x}: {fwd} vs {exact}"
+        );
+        assert!(
+            (rev - exact).abs() <= 1e-12 * exact.abs().max(1.0),
+            "exp(x²) reverse at {x}: {rev} vs {exact}"
+        );
 
         let (fwd, rev) = both_modes(sqrt_example, x);
         let exact = (x + x * e) / (x * x + e).sqrt();
-        assert!((fwd - exact).abs() <= 1e-12, "sqrt example forward at {x}: {fwd} vs {exact}");
-        assert!((rev - exact).abs() <= 1e-12, "sqrt example reverse at {x}: {rev} vs {exact}");
+        assert!(
+            (fwd - exact).abs() <= 1e-12,
+            "sqrt example forward at {x}: {fwd} vs {exact}"
+        );
+        assert!(
+            (rev - exact).abs() <= 1e-12,
+            "sqrt example reverse at {x}: {rev} vs {exact}"
+        );
     }
 }
 
@@ -64,14 +76,26 @@ fn rosenbrock_hessian_matches_closed_form() {
     // H = [[2 - 400(y - 3x²)... ]]: ∂²/∂x² = 2 - 400y + 1200x², ∂²/∂x∂y = -400x, ∂²/∂y² = 200.
     for &(x, y) in &[(1.0, 1.0), (-1.2, 1.0), (0.3, -0.7), (2.0, 3.5)] {
         let h = calculus::hessian(rosenbrock, &Tensor::from_vec(vec![x, y], [2]));
-        let exact = [2.0 - 400.0 * y + 1200.0 * x * x, -400.0 * x, -400.0 * x, 200.0];
+        let exact = [
+            2.0 - 400.0 * y + 1200.0 * x * x,
+            -400.0 * x,
+            -400.0 * x,
+            200.0,
+        ];
         for (got, want) in h.data().iter().zip(exact) {
-            assert!((got - want).abs() <= 1e-10 * want.abs().max(1.0), "Hessian at ({x}, {y}): {:?} vs {exact:?}", h.data());
+            assert!(
+                (got - want).abs() <= 1e-10 * want.abs().max(1.0),
+                "Hessian at ({x}, {y}): {:?} vs {exact:?}",
+                h.data()
+            );
         }
         // H·v without forming H.
         let v = Tensor::from_vec(vec![0.3, -2.0], [2]);
         let hv = calculus::hvp(rosenbrock, &Tensor::from_vec(vec![x, y], [2]), &v);
-        let want = [exact[0] * 0.3 - exact[1] * 2.0, exact[2] * 0.3 - exact[3] * 2.0];
+        let want = [
+            exact[0] * 0.3 - exact[1] * 2.0,
+            exact[2] * 0.3 - exact[3] * 2.0,
+        ];
         assert!((hv.data()[0] - want[0]).abs() < 1e-9 && (hv.data()[1] - want[1]).abs() < 1e-9);
         // The gradient: (-2(1-x) - 400x(y-x²), 200(y-x²)).
         let (f, g) = calculus::grad(rosenbrock, &Tensor::from_vec(vec![x, y], [2]));
@@ -95,6 +119,12 @@ fn forward_and_reverse_jacobians_agree() {
     let jr = calculus::jacobian_reverse(three_layer_net, &x);
     assert_eq!(jf.shape().dims(), &[3, 4]);
     let err = jf.max_abs_diff(&jr);
-    assert!(err <= 1e-10, "forward and reverse Jacobians differ by {err:e}");
-    assert!(jf.data().iter().any(|v| v.abs() > 1e-3), "Jacobian is trivially zero");
+    assert!(
+        err <= 1e-10,
+        "forward and reverse Jacobians differ by {err:e}"
+    );
+    assert!(
+        jf.data().iter().any(|v| v.abs() > 1e-3),
+        "Jacobian is trivially zero"
+    );
 }

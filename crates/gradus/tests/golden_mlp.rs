@@ -7,7 +7,9 @@ use gradus::{Tape, Tensor};
 use safetensors::SafeTensors;
 
 fn load(st: &SafeTensors, name: &str) -> Tensor<f64> {
-    let view = st.tensor(name).unwrap_or_else(|_| panic!("golden file lacks {name}"));
+    let view = st
+        .tensor(name)
+        .unwrap_or_else(|_| panic!("golden file lacks {name}"));
     let data: Vec<f64> = view
         .data()
         .chunks_exact(8)
@@ -18,12 +20,19 @@ fn load(st: &SafeTensors, name: &str) -> Tensor<f64> {
 
 #[test]
 fn mlp_gradients_match_jax_to_1e_10() {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/golden_mlp.safetensors")).unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/golden_mlp.safetensors"
+    ))
+    .unwrap();
     let st = SafeTensors::deserialize(&bytes).unwrap();
     let names: Vec<String> = (0..3)
         .flat_map(|i| [format!("layers.{i}.weight"), format!("layers.{i}.bias")])
         .collect();
-    let params: Vec<Tensor<f64>> = names.iter().map(|n| load(&st, &format!("param.{n}"))).collect();
+    let params: Vec<Tensor<f64>> = names
+        .iter()
+        .map(|n| load(&st, &format!("param.{n}")))
+        .collect();
 
     let tape = Tape::new();
     let x = tape.constant(&load(&st, "x"));
@@ -34,12 +43,18 @@ fn mlp_gradients_match_jax_to_1e_10() {
     tape.backward(loss);
 
     let logit_err = logits.value().max_abs_diff(&load(&st, "logits"));
-    assert!(logit_err <= 1e-12, "logits differ from JAX by {logit_err:e}");
+    assert!(
+        logit_err <= 1e-12,
+        "logits differ from JAX by {logit_err:e}"
+    );
     let loss_err = (loss.item() - load(&st, "loss").item()).abs();
     assert!(loss_err <= 1e-12, "loss differs from JAX by {loss_err:e}");
     for (name, var) in names.iter().zip(&p) {
         let expected = load(&st, &format!("grad.{name}"));
         let err = var.grad().max_abs_diff(&expected);
-        assert!(err <= 1e-10, "gradient of {name} differs from JAX by {err:e}");
+        assert!(
+            err <= 1e-10,
+            "gradient of {name} differs from JAX by {err:e}"
+        );
     }
 }

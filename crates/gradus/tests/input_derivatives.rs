@@ -36,8 +36,14 @@ fn first_and_second_input_derivatives_match_finite_differences_1d() {
         let fd1 = (plus.data()[i] - minus.data()[i]) / (2.0 * H);
         let fd2 = (plus.data()[i] - 2.0 * centre.data()[i] + minus.data()[i]) / (H * H);
         let (a1, a2) = (du.value().data()[i], d2u.value().data()[i]);
-        assert!((a1 - fd1).abs() <= 1e-7 * (1.0 + fd1.abs()), "du/dx at row {i}: {a1} vs {fd1}");
-        assert!((a2 - fd2).abs() <= 1e-4 * (1.0 + fd2.abs()), "d2u/dx2 at row {i}: {a2} vs {fd2}");
+        assert!(
+            (a1 - fd1).abs() <= 1e-7 * (1.0 + fd1.abs()),
+            "du/dx at row {i}: {a1} vs {fd1}"
+        );
+        assert!(
+            (a2 - fd2).abs() <= 1e-4 * (1.0 + fd2.abs()),
+            "d2u/dx2 at row {i}: {a2} vs {fd2}"
+        );
     }
 }
 
@@ -52,7 +58,10 @@ fn poisson_1d_loss<'t>(tape: &'t Tape<f64>, v: &[Var<'t, f64>], xs: &Tensor<f64>
 #[test]
 fn parameter_gradient_of_a_second_derivative_loss_is_exact_1d() {
     let params = common::mlp_params::<f64>(&[1, 32, 32, 1], &mut rng::seeded(2));
-    let xs = Tensor::from_vec((0..16).map(|i| -1.0 + 2.0 * i as f64 / 15.0).collect(), [16, 1]);
+    let xs = Tensor::from_vec(
+        (0..16).map(|i| -1.0 + 2.0 * i as f64 / 15.0).collect(),
+        [16, 1],
+    );
     let report = check_gradients(|tape, v| poisson_1d_loss(tape, v, &xs), &params, 1e-6);
     assert!(report.passed, "{report}");
     assert!(report.max_rel_error < 1e-6);
@@ -97,11 +106,12 @@ fn laplacian_of_a_two_input_net_and_its_parameter_gradient() {
         let fxy = (pp.data()[i] - pm.data()[i] - mp.data()[i] + mm.data()[i]) / (4.0 * H * H);
         for (name, a, f) in [("uxx", uxx, fxx), ("uyy", uyy, fyy), ("uxy", uxy, fxy)] {
             let a = a.value().data()[i];
-            assert!((a - f).abs() <= 1e-4 * (1.0 + f.abs()), "{name} at row {i}: {a} vs {f}");
+            assert!(
+                (a - f).abs() <= 1e-4 * (1.0 + f.abs()),
+                "{name} at row {i}: {a} vs {f}"
+            );
         }
     }
     let report = check_gradients(|tape, v| laplace_loss(tape, v, &xs), &params, 1e-6);
     assert!(report.passed, "{report}");
 }
-
-

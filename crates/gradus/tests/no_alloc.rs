@@ -64,7 +64,11 @@ impl<F: Float> Mlp<F> {
         });
         let adam = Adam::new(1e-3);
         let states = std::array::from_fn(|i| adam.init(params[i].numel()));
-        Mlp { params, states, adam }
+        Mlp {
+            params,
+            states,
+            adam,
+        }
     }
 
     /// One training step on (x, y); returns the loss.
@@ -76,9 +80,10 @@ impl<F: Float> Mlp<F> {
         let logits = h2.matmul(p[4]) + p[5];
         let loss = logits.cce_with_logits(tape.constant(y));
         tape.backward(loss);
-        for i in 0..6 {
-            let g = tape.grad_ref(p[i]);
-            self.adam.update(&g, &mut self.states[i], self.params[i].data_mut());
+        for (i, var) in p.iter().enumerate() {
+            let g = tape.grad_ref(*var);
+            self.adam
+                .update(&g, &mut self.states[i], self.params[i].data_mut());
         }
         loss.item()
     }
@@ -109,9 +114,11 @@ fn allocations_in_warm_steps<F: Float>() -> (usize, F, F) {
 fn a_warm_training_step_does_not_allocate() {
     let (n, first, last) = allocations_in_warm_steps::<f64>();
     assert_eq!(n, 0, "20 warm f64 training steps made {n} heap allocations");
-    assert!(last < first, "training did not reduce the loss ({first} -> {last})");
+    assert!(
+        last < first,
+        "training did not reduce the loss ({first} -> {last})"
+    );
     let (n, first, last) = allocations_in_warm_steps::<f32>();
     assert_eq!(n, 0, "20 warm f32 training steps made {n} heap allocations");
     assert!(last < first);
 }
-

@@ -18,7 +18,14 @@ fn assert_all_pass<F: gradus::Float>(rows: usize, cols: usize, seed: u64, tol: f
     let checks = check_all_ops::<F>(rows, cols, seed, tol);
     assert!(checks.len() > 60, "too few checks ran: {}", checks.len());
     for c in &checks {
-        assert!(c.report.passed, "{} on {} ({}): {}", c.op, c.shapes, F::NAME, c.report);
+        assert!(
+            c.report.passed,
+            "{} on {} ({}): {}",
+            c.op,
+            c.shapes,
+            F::NAME,
+            c.report
+        );
     }
 }
 
@@ -45,10 +52,42 @@ proptest! {
 fn the_catalogue_covers_the_engine_ops() {
     let names = op_names();
     for op in [
-        "matmul", "add", "sub", "mul", "div", "neg", "sum", "mean", "exp", "ln", "pow3", "sqrt",
-        "abs", "maximum", "minimum", "clamp", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
-        "selu", "swish", "silu", "softplus", "softmax", "log_softmax", "mse", "mae", "huber",
-        "log_cosh", "bce_with_logits", "cce_with_logits", "max_axis", "concat", "narrow",
+        "matmul",
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "sum",
+        "mean",
+        "exp",
+        "ln",
+        "pow3",
+        "sqrt",
+        "abs",
+        "maximum",
+        "minimum",
+        "clamp",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "swish",
+        "silu",
+        "softplus",
+        "softmax",
+        "log_softmax",
+        "mse",
+        "mae",
+        "huber",
+        "log_cosh",
+        "bce_with_logits",
+        "cce_with_logits",
+        "max_axis",
+        "concat",
+        "narrow",
     ] {
         assert!(names.contains(&op), "{op} is not gradient-checked");
     }
@@ -61,10 +100,18 @@ fn a_wrong_derivative_is_caught_and_located() {
     // (element 0 sits 1e-8 from it) see a huge slope: the check must fail, on element 0.
     let near = Tensor::<f64>::from_vec(vec![1.2 + 1e-8, 0.7, 1.9], [3]);
     let r = check_gradients(
-        |tape: &Tape<f64>, v| v[0].square() + (v[0] - tape.full(v[0].shape(), 1.2)).sign().mul_scalar(1e-2),
+        |tape: &Tape<f64>, v| {
+            v[0].square()
+                + (v[0] - tape.full(v[0].shape(), 1.2))
+                    .sign()
+                    .mul_scalar(1e-2)
+        },
         &[near],
         TOL_F64,
     );
-    assert!(!r.passed, "a jump inside the finite-difference step must be reported");
+    assert!(
+        !r.passed,
+        "a jump inside the finite-difference step must be reported"
+    );
     assert_eq!(r.worst_element.map(|w| w.0), Some(0), "{r}");
 }

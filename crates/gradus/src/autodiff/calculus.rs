@@ -18,7 +18,10 @@ use super::tape::{Tape, Var};
 use crate::tensor::{Float, Tensor};
 
 /// The value and gradient of a scalar function at `x` (reverse mode).
-pub fn grad<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, x: &Tensor<F>) -> (F, Tensor<F>) {
+pub fn grad<F: Float>(
+    f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>,
+    x: &Tensor<F>,
+) -> (F, Tensor<F>) {
     let tape = Tape::new();
     let xv = tape.var(x);
     let y = f(xv);
@@ -28,7 +31,10 @@ pub fn grad<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, x: &Tensor<F
 
 /// The Jacobian (outputs × inputs, both flattened) by reverse mode: one backward pass per
 /// output element. Cheaper when there are fewer outputs than inputs.
-pub fn jacobian_reverse<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, x: &Tensor<F>) -> Tensor<F> {
+pub fn jacobian_reverse<F: Float>(
+    f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>,
+    x: &Tensor<F>,
+) -> Tensor<F> {
     let tape = Tape::new();
     let xv = tape.var(x);
     let y = f(xv);
@@ -46,7 +52,10 @@ pub fn jacobian_reverse<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, 
 
 /// The Jacobian by forward mode: one tangent sweep per input element. Cheaper when there
 /// are fewer inputs than outputs.
-pub fn jacobian_forward<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, x: &Tensor<F>) -> Tensor<F> {
+pub fn jacobian_forward<F: Float>(
+    f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>,
+    x: &Tensor<F>,
+) -> Tensor<F> {
     let tape = Tape::new();
     let xv = tape.constant(x);
     let y = f(xv);
@@ -70,7 +79,12 @@ pub fn hessian<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, x: &Tenso
     let tape = Tape::new();
     let xv = tape.var(x);
     let y = f(xv);
-    assert_eq!(y.shape().numel(), 1, "hessian: the function must return a scalar, got shape {}", y.shape());
+    assert_eq!(
+        y.shape().numel(),
+        1,
+        "hessian: the function must return a scalar, got shape {}",
+        y.shape()
+    );
     let n = x.numel();
     let mut h = Tensor::zeros([n, n]);
     let mut unit = Tensor::zeros(x.shape());
@@ -86,8 +100,18 @@ pub fn hessian<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, x: &Tenso
 
 /// The Hessian-vector product H·v of a scalar function, without forming H: one forward
 /// sweep along v, then one backward pass.
-pub fn hvp<F: Float>(f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>, x: &Tensor<F>, v: &Tensor<F>) -> Tensor<F> {
-    assert_eq!(x.shape(), v.shape(), "hvp: vector shape {} differs from point shape {}", v.shape(), x.shape());
+pub fn hvp<F: Float>(
+    f: impl for<'t> Fn(Var<'t, F>) -> Var<'t, F>,
+    x: &Tensor<F>,
+    v: &Tensor<F>,
+) -> Tensor<F> {
+    assert_eq!(
+        x.shape(),
+        v.shape(),
+        "hvp: vector shape {} differs from point shape {}",
+        v.shape(),
+        x.shape()
+    );
     let tape = Tape::new();
     let xv = tape.var(x);
     let y = f(xv);

@@ -63,8 +63,28 @@ pub(crate) fn compute<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: 
                 Binary::Sub => binary_into(out, shape, av, sa, cv, sc, |p, q| p - q),
                 Binary::Mul => binary_into(out, shape, av, sa, cv, sc, |p, q| p * q),
                 Binary::Div => binary_into(out, shape, av, sa, cv, sc, |p, q| p / q),
-                Binary::Maximum => binary_into(out, shape, av, sa, cv, sc, |p, q| if p >= q { p } else { q }),
-                Binary::Minimum => binary_into(out, shape, av, sa, cv, sc, |p, q| if p <= q { p } else { q }),
+                Binary::Maximum => {
+                    binary_into(
+                        out,
+                        shape,
+                        av,
+                        sa,
+                        cv,
+                        sc,
+                        |p, q| if p >= q { p } else { q },
+                    )
+                }
+                Binary::Minimum => {
+                    binary_into(
+                        out,
+                        shape,
+                        av,
+                        sa,
+                        cv,
+                        sc,
+                        |p, q| if p <= q { p } else { q },
+                    )
+                }
             }
         }
         Op::MatMul { a, b, ta, tb } => {
@@ -81,9 +101,14 @@ pub(crate) fn compute<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: 
             let s = nodes[x].shape;
             transpose_into(out, &nodes[x].value, s.dim(0), s.dim(1))
         }
-        Op::Narrow { x, axis, start } => {
-            narrow_into(out, &nodes[x].value, nodes[x].shape, axis, start, shape.dim(axis))
-        }
+        Op::Narrow { x, axis, start } => narrow_into(
+            out,
+            &nodes[x].value,
+            nodes[x].shape,
+            axis,
+            start,
+            shape.dim(axis),
+        ),
         Op::Concat { a, b, axis } => {
             let (na, nb) = (&nodes[a], &nodes[b]);
             concat2_into(out, &na.value, na.shape, &nb.value, nb.shape, axis)
@@ -100,7 +125,15 @@ fn unary<F: Float>(u: Unary<F>, out: &mut [F], x: &[F]) {
         Unary::Log => map(out, x, |v| v.ln()),
         Unary::Sqrt => map(out, x, |v| v.sqrt()),
         Unary::Abs => map(out, x, |v| v.abs()),
-        Unary::Sign => map(out, x, |v| if v > zero { F::one() } else if v < zero { -F::one() } else { zero }),
+        Unary::Sign => map(out, x, |v| {
+            if v > zero {
+                F::one()
+            } else if v < zero {
+                -F::one()
+            } else {
+                zero
+            }
+        }),
         Unary::Step => map(out, x, |v| if v > zero { F::one() } else { zero }),
         Unary::AddScalar(c) => map(out, x, |v| v + c),
         Unary::MulScalar(c) => map(out, x, |v| v * c),

@@ -63,7 +63,10 @@ impl fmt::Display for GradCheckReport {
             self.worst_check
         )?;
         if let Some((i, rev, fd)) = self.worst_element {
-            write!(f, "; worst element {i}: reverse {rev:.6e} vs finite difference {fd:.6e}")?;
+            write!(
+                f,
+                "; worst element {i}: reverse {rev:.6e} vs finite difference {fd:.6e}"
+            )?;
         }
         Ok(())
     }
@@ -82,7 +85,14 @@ pub fn check_gradients<F: Float>(
     inputs: &[Tensor<F>],
     tolerance: f64,
 ) -> GradCheckReport {
-    check_gradients_with(f, inputs, &GradCheckParams { tolerance, ..Default::default() })
+    check_gradients_with(
+        f,
+        inputs,
+        &GradCheckParams {
+            tolerance,
+            ..Default::default()
+        },
+    )
 }
 
 pub fn check_gradients_with<F: Float>(
@@ -104,7 +114,12 @@ pub fn check_gradients_with<F: Float>(
         let tape = Tape::new();
         let vars: Vec<_> = inputs.iter().map(|x| tape.constant(x)).collect();
         let y = f(&tape, &vars);
-        let scale: f64 = tape.value_ref(y).iter().zip(cot.data()).map(|(a, b)| (a.as_f64() * b.as_f64()).abs()).sum();
+        let scale: f64 = tape
+            .value_ref(y)
+            .iter()
+            .zip(cot.data())
+            .map(|(a, b)| (a.as_f64() * b.as_f64()).abs())
+            .sum();
         F::epsilon().as_f64().cbrt() * scale.max(1e-300)
     };
     let rel_err = |a: f64, b: f64| (a - b).abs() / a.abs().max(b.abs()).max(floor);
@@ -127,10 +142,11 @@ pub fn check_gradients_with<F: Float>(
                 (rel_err(fwd, fd), "forward vs finite differences"),
                 (rel_err(fwd, rev), "forward vs reverse (adjoint identity)"),
             ] {
-                if !(err <= params.tolerance) {
+                // NaN counts as a failure.
+                if err.is_nan() || err > params.tolerance {
                     failed = true;
                 }
-                if !(err <= report.max_rel_error) {
+                if err.is_nan() || err > report.max_rel_error {
                     report.max_rel_error = err;
                     report.worst_input = k;
                     report.worst_check = check;
@@ -149,10 +165,15 @@ pub fn check_gradients_with<F: Float>(
 
 fn unit_direction<F: Float>(shape: crate::Shape, rng: &mut ChaCha8Rng) -> Tensor<F> {
     let d = Tensor::<F>::randn(shape, 0.0, 1.0, rng);
-    let norm = d.data().iter().map(|v| v.as_f64().powi(2)).sum::<f64>().sqrt().max(1e-300);
+    let norm = d
+        .data()
+        .iter()
+        .map(|v| v.as_f64().powi(2))
+        .sum::<f64>()
+        .sqrt()
+        .max(1e-300);
     d.map(|v| F::of(v.as_f64() / norm))
 }
-
 
 /// ⟨c, f(inputs)⟩ with input k moved by `step` along `dir`, accumulated in f64.
 fn projected<F: Float>(
@@ -169,7 +190,9 @@ fn projected<F: Float>(
         .enumerate()
         .map(|(i, x)| {
             if i == k {
-                let moved = x.zip_map(dir, "gradcheck", |a, d| F::of(a.as_f64() + step * d.as_f64()));
+                let moved = x.zip_map(dir, "gradcheck", |a, d| {
+                    F::of(a.as_f64() + step * d.as_f64())
+                });
                 tape.constant(&moved)
             } else {
                 tape.constant(x)
@@ -178,7 +201,10 @@ fn projected<F: Float>(
         .collect();
     let y = f(&tape, &vars);
     let v = tape.value_ref(y);
-    v.iter().zip(cot.data()).map(|(a, b)| a.as_f64() * b.as_f64()).sum()
+    v.iter()
+        .zip(cot.data())
+        .map(|(a, b)| a.as_f64() * b.as_f64())
+        .sum()
 }
 
 /// Ridders' method (Numerical Recipes' `dfridr`): central differences at shrinking steps,
@@ -195,7 +221,9 @@ fn finite_difference<F: Float>(
 ) -> f64 {
     const SHRINK: f64 = 1.4;
     const TABLE: usize = 14;
-    let central = |h: f64| (projected(f, inputs, k, dir, h, cot) - projected(f, inputs, k, dir, -h, cot)) / (2.0 * h);
+    let central = |h: f64| {
+        (projected(f, inputs, k, dir, h, cot) - projected(f, inputs, k, dir, -h, cot)) / (2.0 * h)
+    };
     let mut h = F::epsilon().as_f64().powf(0.2) * 10.0;
     let mut a = [[0.0f64; TABLE]; TABLE];
     a[0][0] = central(h);
@@ -207,7 +235,9 @@ fn finite_difference<F: Float>(
         for j in 1..=i {
             a[j][i] = (a[j - 1][i] * fac - a[j - 1][i - 1]) / (fac - 1.0);
             fac *= SHRINK * SHRINK;
-            let e = (a[j][i] - a[j - 1][i]).abs().max((a[j][i] - a[j - 1][i - 1]).abs());
+            let e = (a[j][i] - a[j - 1][i])
+                .abs()
+                .max((a[j][i] - a[j - 1][i - 1]).abs());
             if e <= err {
                 err = e;
                 best = a[j][i];
@@ -229,9 +259,19 @@ fn both_modes<F: Float>(
     let vars: Vec<_> = inputs.iter().map(|x| tape.var(x)).collect();
     let y = f(&tape, &vars);
     let jt = tape.jvp(y, vars[k], tape.constant(dir));
-    let fwd: f64 = tape.value_ref(jt).iter().zip(cot.data()).map(|(a, b)| a.as_f64() * b.as_f64()).sum();
+    let fwd: f64 = tape
+        .value_ref(jt)
+        .iter()
+        .zip(cot.data())
+        .map(|(a, b)| a.as_f64() * b.as_f64())
+        .sum();
     tape.backward_with(y, cot.data());
-    let rev: f64 = tape.grad_ref(vars[k]).iter().zip(dir.data()).map(|(a, b)| a.as_f64() * b.as_f64()).sum();
+    let rev: f64 = tape
+        .grad_ref(vars[k])
+        .iter()
+        .zip(dir.data())
+        .map(|(a, b)| a.as_f64() * b.as_f64())
+        .sum();
     (fwd, rev)
 }
 

@@ -25,19 +25,41 @@ impl<F: Float> Tape<F> {
     /// let t = 0.3f64.tanh();
     /// assert!((d2u.value().data()[0] + 2.0 * t * (1.0 - t * t)).abs() < 1e-14);
     /// ```
-    pub fn jvp<'t>(&'t self, output: Var<'t, F>, input: Var<'t, F>, tangent: Var<'t, F>) -> Var<'t, F> {
+    pub fn jvp<'t>(
+        &'t self,
+        output: Var<'t, F>,
+        input: Var<'t, F>,
+        tangent: Var<'t, F>,
+    ) -> Var<'t, F> {
         self.jvp_many(output, &[input], &[tangent])
     }
 
     /// Forward mode with a tangent for each of several inputs at once.
-    pub fn jvp_many<'t>(&'t self, output: Var<'t, F>, inputs: &[Var<'t, F>], tangents: &[Var<'t, F>]) -> Var<'t, F> {
-        assert_eq!(inputs.len(), tangents.len(), "jvp: {} inputs but {} tangents", inputs.len(), tangents.len());
+    pub fn jvp_many<'t>(
+        &'t self,
+        output: Var<'t, F>,
+        inputs: &[Var<'t, F>],
+        tangents: &[Var<'t, F>],
+    ) -> Var<'t, F> {
+        assert_eq!(
+            inputs.len(),
+            tangents.len(),
+            "jvp: {} inputs but {} tangents",
+            inputs.len(),
+            tangents.len()
+        );
         let mut tan = std::mem::take(&mut self.inner.borrow_mut().tangents);
         tan.clear();
         tan.resize(output.id + 1, None);
         let mut first = output.id + 1;
         for (x, t) in inputs.iter().zip(tangents) {
-            assert_eq!(x.shape(), t.shape(), "jvp: tangent shape {} differs from input shape {}", t.shape(), x.shape());
+            assert_eq!(
+                x.shape(),
+                t.shape(),
+                "jvp: tangent shape {} differs from input shape {}",
+                t.shape(),
+                x.shape()
+            );
             if x.id <= output.id {
                 tan[x.id] = Some(t.id);
                 first = first.min(x.id + 1);
@@ -68,10 +90,18 @@ impl<F: Float> Tape<F> {
     /// ∂output/∂input[:, column] for a batch whose rows are independent samples (row i of the
     /// output depends only on row i of the input, as in a feed-forward net): one forward
     /// sweep with the unit tangent on that column.
-    pub fn partial<'t>(&'t self, output: Var<'t, F>, input: Var<'t, F>, column: usize) -> Var<'t, F> {
+    pub fn partial<'t>(
+        &'t self,
+        output: Var<'t, F>,
+        input: Var<'t, F>,
+        column: usize,
+    ) -> Var<'t, F> {
         let shape = input.shape();
         let (_, cols) = shape.as_matrix();
-        assert!(column < cols, "partial: column {column} out of range for input shape {shape}");
+        assert!(
+            column < cols,
+            "partial: column {column} out of range for input shape {shape}"
+        );
         let unit = self.basis_columns(shape, column);
         self.jvp(output, input, unit)
     }
@@ -89,13 +119,24 @@ impl<F: Float> Tape<F> {
 }
 
 /// The tangent of node `y` (whose op is `op`), from the tangents of its inputs.
-fn rule<'t, F: Float>(y: Var<'t, F>, op: Op<F>, shape: Shape, tan: &[Option<NodeId>]) -> Option<Var<'t, F>> {
+fn rule<'t, F: Float>(
+    y: Var<'t, F>,
+    op: Op<F>,
+    shape: Shape,
+    tan: &[Option<NodeId>],
+) -> Option<Var<'t, F>> {
     let tape = y.tape;
     let v = |id: NodeId| y.same(id);
     let t = |id: NodeId| tan[id].map(|k| y.same(k));
     let one = F::one();
     // A lone tangent from one side of a broadcast must still have the output's shape.
-    let fit = |w: Var<'t, F>| if w.shape() == shape { w } else { w + tape.full(shape, F::zero()) };
+    let fit = |w: Var<'t, F>| {
+        if w.shape() == shape {
+            w
+        } else {
+            w + tape.full(shape, F::zero())
+        }
+    };
     let last = shape.rank().saturating_sub(1);
     Some(match op {
         Op::Leaf | Op::ArgMaxMask(..) => return None,
@@ -136,13 +177,22 @@ fn rule<'t, F: Float>(y: Var<'t, F>, op: Op<F>, shape: Shape, tan: &[Option<Node
                 Binary::Div => sum_opt(ta.map(|w| w / bv), tb.map(|w| -(y * w) / bv))?,
                 Binary::Maximum | Binary::Minimum => {
                     // mask_b = 1 where the right operand is selected (ties go left).
-                    let mask_b = if kind == Binary::Maximum { (bv - av).step() } else { (av - bv).step() };
+                    let mask_b = if kind == Binary::Maximum {
+                        (bv - av).step()
+                    } else {
+                        (av - bv).step()
+                    };
                     let mask_a = (-mask_b).add_scalar(one);
                     sum_opt(ta.map(|w| w * mask_a), tb.map(|w| w * mask_b))?
                 }
             }
         }
-        Op::MatMul { a, b, ta: ta_, tb: tb_ } => sum_opt(
+        Op::MatMul {
+            a,
+            b,
+            ta: ta_,
+            tb: tb_,
+        } => sum_opt(
             t(a).map(|w| w.matmul_t(v(b), ta_, tb_)),
             t(b).map(|w| v(a).matmul_t(w, ta_, tb_)),
         )?,

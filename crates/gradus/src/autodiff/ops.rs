@@ -33,7 +33,10 @@ impl<'t, F: Float> Var<'t, F> {
     }
 
     fn check_tape(self, other: Self, name: &str) {
-        assert!(std::ptr::eq(self.tape, other.tape), "{name}: operands live on different tapes");
+        assert!(
+            std::ptr::eq(self.tape, other.tape),
+            "{name}: operands live on different tapes"
+        );
     }
 
     // ---- elementwise primitives -------------------------------------------------------
@@ -153,7 +156,8 @@ impl<'t, F: Float> Var<'t, F> {
     }
     /// 1 at the first maximum along `axis`, 0 elsewhere (not differentiable).
     pub fn argmax_mask(self, axis: usize) -> Self {
-        self.tape.record(Op::ArgMaxMask(self.id, axis), self.shape())
+        self.tape
+            .record(Op::ArgMaxMask(self.id, axis), self.shape())
     }
 
     // ---- linear algebra and layout -----------------------------------------------------
@@ -165,42 +169,95 @@ impl<'t, F: Float> Var<'t, F> {
     pub fn matmul_t(self, other: Self, transpose_self: bool, transpose_other: bool) -> Self {
         self.check_tape(other, "matmul");
         let (sa, sb) = (self.shape(), other.shape());
-        assert!(sa.rank() == 2 && sb.rank() == 2, "matmul: operands must be matrices, got {sa} and {sb}");
-        let (m, k) = if transpose_self { (sa.dim(1), sa.dim(0)) } else { (sa.dim(0), sa.dim(1)) };
-        let (k2, n) = if transpose_other { (sb.dim(1), sb.dim(0)) } else { (sb.dim(0), sb.dim(1)) };
-        assert_eq!(k, k2, "matmul: shapes {sa}{} and {sb}{} have different inner dimensions", if transpose_self { "ᵀ" } else { "" }, if transpose_other { "ᵀ" } else { "" });
-        let op = Op::MatMul { a: self.id, b: other.id, ta: transpose_self, tb: transpose_other };
+        assert!(
+            sa.rank() == 2 && sb.rank() == 2,
+            "matmul: operands must be matrices, got {sa} and {sb}"
+        );
+        let (m, k) = if transpose_self {
+            (sa.dim(1), sa.dim(0))
+        } else {
+            (sa.dim(0), sa.dim(1))
+        };
+        let (k2, n) = if transpose_other {
+            (sb.dim(1), sb.dim(0))
+        } else {
+            (sb.dim(0), sb.dim(1))
+        };
+        assert_eq!(
+            k,
+            k2,
+            "matmul: shapes {sa}{} and {sb}{} have different inner dimensions",
+            if transpose_self { "ᵀ" } else { "" },
+            if transpose_other { "ᵀ" } else { "" }
+        );
+        let op = Op::MatMul {
+            a: self.id,
+            b: other.id,
+            ta: transpose_self,
+            tb: transpose_other,
+        };
         self.tape.record(op, Shape::new(&[m, n]))
     }
     /// Matrix transpose.
     pub fn t(self) -> Self {
         let s = self.shape();
         assert_eq!(s.rank(), 2, "t: operand must be a matrix, got {s}");
-        self.tape.record(Op::Transpose(self.id), Shape::new(&[s.dim(1), s.dim(0)]))
+        self.tape
+            .record(Op::Transpose(self.id), Shape::new(&[s.dim(1), s.dim(0)]))
     }
     pub fn reshape(self, shape: impl Into<Shape>) -> Self {
         let shape = shape.into();
-        assert_eq!(self.shape().numel(), shape.numel(), "reshape: {} cannot become {shape}", self.shape());
+        assert_eq!(
+            self.shape().numel(),
+            shape.numel(),
+            "reshape: {} cannot become {shape}",
+            self.shape()
+        );
         self.tape.record(Op::Reshape(self.id), shape)
     }
     /// Elements `start..start+len` along `axis` (e.g. one column of a network's output).
     pub fn narrow(self, axis: usize, start: usize, len: usize) -> Self {
         let s = self.shape();
-        assert!(start + len <= s.dim(axis), "narrow: {start}..{} is out of range for axis {axis} of shape {s}", start + len);
-        self.tape.record(Op::Narrow { x: self.id, axis, start }, s.with_dim(axis, len))
+        assert!(
+            start + len <= s.dim(axis),
+            "narrow: {start}..{} is out of range for axis {axis} of shape {s}",
+            start + len
+        );
+        self.tape.record(
+            Op::Narrow {
+                x: self.id,
+                axis,
+                start,
+            },
+            s.with_dim(axis, len),
+        )
     }
     /// Joins `self` and `other` along `axis`.
     pub fn concat(self, other: Self, axis: usize) -> Self {
         self.check_tape(other, "concat");
         let shape = concat_shape(self.shape(), other.shape(), axis);
-        self.tape.record(Op::Concat { a: self.id, b: other.id, axis }, shape)
+        self.tape.record(
+            Op::Concat {
+                a: self.id,
+                b: other.id,
+                axis,
+            },
+            shape,
+        )
     }
 
     // ---- fused losses (prediction.loss(target)) -----------------------------------------
     fn loss(self, kind: Loss<F>, target: Self, name: &str) -> Self {
         self.check_tape(target, name);
-        assert_eq!(self.shape(), target.shape(), "{name}: prediction {} and target {} must have the same shape", self.shape(), target.shape());
-        self.tape.record(Op::Loss(kind, self.id, target.id), Shape::scalar())
+        assert_eq!(
+            self.shape(),
+            target.shape(),
+            "{name}: prediction {} and target {} must have the same shape",
+            self.shape(),
+            target.shape()
+        );
+        self.tape
+            .record(Op::Loss(kind, self.id, target.id), Shape::scalar())
     }
     /// Mean squared error.
     pub fn mse(self, target: Self) -> Self {
@@ -246,10 +303,14 @@ macro_rules! var_binary_op {
         }
     };
 }
-var_binary_op!(Add, add, Binary::Add, "add", |v: Var<'t, F>, c| v.add_scalar(c));
-var_binary_op!(Sub, sub, Binary::Sub, "sub", |v: Var<'t, F>, c: F| v.add_scalar(-c));
-var_binary_op!(Mul, mul, Binary::Mul, "mul", |v: Var<'t, F>, c| v.mul_scalar(c));
-var_binary_op!(Div, div, Binary::Div, "div", |v: Var<'t, F>, c: F| v.mul_scalar(c.recip()));
+var_binary_op!(Add, add, Binary::Add, "add", |v: Var<'t, F>, c| v
+    .add_scalar(c));
+var_binary_op!(Sub, sub, Binary::Sub, "sub", |v: Var<'t, F>, c: F| v
+    .add_scalar(-c));
+var_binary_op!(Mul, mul, Binary::Mul, "mul", |v: Var<'t, F>, c| v
+    .mul_scalar(c));
+var_binary_op!(Div, div, Binary::Div, "div", |v: Var<'t, F>, c: F| v
+    .mul_scalar(c.recip()));
 
 impl<'t, F: Float> std::ops::Neg for Var<'t, F> {
     type Output = Var<'t, F>;

@@ -20,10 +20,26 @@ struct Domain {
 }
 
 const KINK_MARGIN: f64 = 0.15;
-const ANY: Domain = Domain { lo: -2.0, hi: 2.0, kinks: &[] };
-const POSITIVE: Domain = Domain { lo: 0.3, hi: 3.0, kinks: &[] };
-const AWAY_FROM_ZERO: Domain = Domain { lo: -2.0, hi: 2.0, kinks: &[0.0] };
-const UNIT: Domain = Domain { lo: 0.05, hi: 0.95, kinks: &[] };
+const ANY: Domain = Domain {
+    lo: -2.0,
+    hi: 2.0,
+    kinks: &[],
+};
+const POSITIVE: Domain = Domain {
+    lo: 0.3,
+    hi: 3.0,
+    kinks: &[],
+};
+const AWAY_FROM_ZERO: Domain = Domain {
+    lo: -2.0,
+    hi: 2.0,
+    kinks: &[0.0],
+};
+const UNIT: Domain = Domain {
+    lo: 0.05,
+    hi: 0.95,
+    kinks: &[],
+};
 
 /// How the operands of a case are shaped, given a random (rows, cols).
 #[derive(Clone, Copy, Debug)]
@@ -51,16 +67,44 @@ const CASES: &[(&str, Form)] = &[
     ("recip", Form::Unary(POSITIVE)),
     ("add_scalar", Form::Unary(ANY)),
     ("mul_scalar", Form::Unary(ANY)),
-    ("clamp", Form::Unary(Domain { lo: -2.0, hi: 2.0, kinks: &[-0.5, 0.5] })),
-    ("sigmoid", Form::Unary(Domain { lo: -4.0, hi: 4.0, kinks: &[] })),
-    ("tanh", Form::Unary(Domain { lo: -3.0, hi: 3.0, kinks: &[] })),
+    (
+        "clamp",
+        Form::Unary(Domain {
+            lo: -2.0,
+            hi: 2.0,
+            kinks: &[-0.5, 0.5],
+        }),
+    ),
+    (
+        "sigmoid",
+        Form::Unary(Domain {
+            lo: -4.0,
+            hi: 4.0,
+            kinks: &[],
+        }),
+    ),
+    (
+        "tanh",
+        Form::Unary(Domain {
+            lo: -3.0,
+            hi: 3.0,
+            kinks: &[],
+        }),
+    ),
     ("relu", Form::Unary(AWAY_FROM_ZERO)),
     ("leaky_relu", Form::Unary(AWAY_FROM_ZERO)),
     ("elu", Form::Unary(AWAY_FROM_ZERO)),
     ("selu", Form::Unary(AWAY_FROM_ZERO)),
     ("silu", Form::Unary(ANY)),
     ("swish", Form::Unary(ANY)),
-    ("softplus", Form::Unary(Domain { lo: -4.0, hi: 4.0, kinks: &[] })),
+    (
+        "softplus",
+        Form::Unary(Domain {
+            lo: -4.0,
+            hi: 4.0,
+            kinks: &[],
+        }),
+    ),
     ("softmax", Form::Unary(ANY)),
     ("log_softmax", Form::Unary(ANY)),
     ("sum", Form::Unary(ANY)),
@@ -74,7 +118,14 @@ const CASES: &[(&str, Form)] = &[
     ("add", Form::Binary(ANY)),
     ("sub", Form::Binary(ANY)),
     ("mul", Form::Binary(ANY)),
-    ("div", Form::Binary(Domain { lo: 0.4, hi: 2.0, kinks: &[] })),
+    (
+        "div",
+        Form::Binary(Domain {
+            lo: 0.4,
+            hi: 2.0,
+            kinks: &[],
+        }),
+    ),
     ("maximum", Form::Binary(ANY)),
     ("minimum", Form::Binary(ANY)),
     ("matmul", Form::Matmul),
@@ -170,7 +221,13 @@ fn draw<F: Float>(shape: &[usize], d: Domain, r: &mut rng::Rng) -> Tensor<F> {
 /// Operand sets for one case at (rows, cols): (variant, operands). Draws that would put a
 /// kink inside the finite-difference step (ties in max, residuals at a loss's switch
 /// points) are skipped.
-fn operand_sets<F: Float>(name: &str, form: Form, rows: usize, cols: usize, r: &mut rng::Rng) -> Vec<(usize, Vec<Tensor<F>>)> {
+fn operand_sets<F: Float>(
+    name: &str,
+    form: Form,
+    rows: usize,
+    cols: usize,
+    r: &mut rng::Rng,
+) -> Vec<(usize, Vec<Tensor<F>>)> {
     let mut sets = Vec::new();
     match form {
         Form::Unary(d) => {
@@ -213,9 +270,16 @@ fn operand_sets<F: Float>(name: &str, form: Form, rows: usize, cols: usize, r: &
                 }
             }
             // MAE is kinked at residual 0, Huber also at ±δ = ±0.5.
-            let kinked = |res: f64| [0.0, 0.5, -0.5].iter().any(|k| (res - k).abs() < KINK_MARGIN);
+            let kinked = |res: f64| {
+                [0.0, 0.5, -0.5]
+                    .iter()
+                    .any(|k| (res - k).abs() < KINK_MARGIN)
+            };
             let bad = (name == "mae" || name == "huber")
-                && p.data().iter().zip(t.data()).any(|(a, b)| kinked((*a - *b).as_f64()));
+                && p.data()
+                    .iter()
+                    .zip(t.data())
+                    .any(|(a, b)| kinked((*a - *b).as_f64()));
             if !bad {
                 sets.push((0, vec![p, t]));
             }
@@ -229,8 +293,14 @@ fn operand_sets<F: Float>(name: &str, form: Form, rows: usize, cols: usize, r: &
             }
         }
         Form::Concat => {
-            sets.push((0, vec![draw(&[rows, cols], ANY, r), draw(&[cols, cols], ANY, r)]));
-            sets.push((1, vec![draw(&[rows, cols], ANY, r), draw(&[rows, 2], ANY, r)]));
+            sets.push((
+                0,
+                vec![draw(&[rows, cols], ANY, r), draw(&[cols, cols], ANY, r)],
+            ));
+            sets.push((
+                1,
+                vec![draw(&[rows, cols], ANY, r), draw(&[rows, 2], ANY, r)],
+            ));
         }
     }
     sets
@@ -243,28 +313,50 @@ fn distinct<F: Float>(t: &Tensor<F>, gap: f64) -> bool {
 }
 
 fn shapes_text<F: Float>(ts: &[Tensor<F>]) -> String {
-    ts.iter().map(|t| t.shape().to_string()).collect::<Vec<_>>().join(" and ")
+    ts.iter()
+        .map(|t| t.shape().to_string())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// Gradient-checks every op on operands of about `rows` x `cols` drawn from `seed`, and
 /// every unary op one derivative higher (its forward-mode derivative along a random
 /// direction, differentiated again: what losses containing u' and u'' rely on).
-pub fn check_all_ops<F: Float>(rows: usize, cols: usize, seed: u64, tolerance: f64) -> Vec<OpCheck> {
+pub fn check_all_ops<F: Float>(
+    rows: usize,
+    cols: usize,
+    seed: u64,
+    tolerance: f64,
+) -> Vec<OpCheck> {
     let mut r = rng::seeded(seed);
-    let params = GradCheckParams { tolerance, directions: 2, seed };
+    let params = GradCheckParams {
+        tolerance,
+        directions: 2,
+        seed,
+    };
     let mut out = Vec::new();
     for &(name, form) in CASES {
         for (variant, inputs) in operand_sets::<F>(name, form, rows, cols, &mut r) {
             let report = check_gradients_with(|_, v| apply(name, variant, v), &inputs, &params);
-            out.push(OpCheck { op: name.to_string(), shapes: shapes_text(&inputs), report });
+            out.push(OpCheck {
+                op: name.to_string(),
+                shapes: shapes_text(&inputs),
+                report,
+            });
             if let Form::Unary(_) = form {
                 let dir: Tensor<F> = draw(inputs[0].shape().dims(), ANY, &mut r);
                 let report = check_gradients_with(
-                    |tape: &Tape<F>, v| tape.jvp(apply(name, variant, v), v[0], tape.constant(&dir)),
+                    |tape: &Tape<F>, v| {
+                        tape.jvp(apply(name, variant, v), v[0], tape.constant(&dir))
+                    },
                     &inputs,
                     &params,
                 );
-                out.push(OpCheck { op: format!("d/dx {name}"), shapes: shapes_text(&inputs), report });
+                out.push(OpCheck {
+                    op: format!("d/dx {name}"),
+                    shapes: shapes_text(&inputs),
+                    report,
+                });
             }
         }
     }
@@ -275,4 +367,3 @@ pub fn check_all_ops<F: Float>(rows: usize, cols: usize, seed: u64, tolerance: f
 pub fn op_names() -> Vec<&'static str> {
     CASES.iter().map(|c| c.0).collect()
 }
-

@@ -104,10 +104,18 @@ impl<F: Float> Tape<F> {
     /// A leaf from a slice, without going through a `Tensor`.
     pub fn leaf(&self, data: &[F], shape: impl Into<Shape>, requires_grad: bool) -> Var<'_, F> {
         let shape = shape.into();
-        assert_eq!(data.len(), shape.numel(), "leaf: {} values cannot have shape {shape}", data.len());
-        let id = self.inner.borrow_mut().push(Op::Leaf, shape, requires_grad, |v, _| {
-            v.copy_from_slice(data)
-        });
+        assert_eq!(
+            data.len(),
+            shape.numel(),
+            "leaf: {} values cannot have shape {shape}",
+            data.len()
+        );
+        let id = self
+            .inner
+            .borrow_mut()
+            .push(Op::Leaf, shape, requires_grad, |v, _| {
+                v.copy_from_slice(data)
+            });
         Var { tape: self, id }
     }
 
@@ -124,7 +132,8 @@ impl<F: Float> Tape<F> {
     pub(crate) fn record(&self, op: Op<F>, shape: Shape) -> Var<'_, F> {
         let mut inner = self.inner.borrow_mut();
         let (ins, n) = op.inputs();
-        let needs_grad = op.is_differentiable() && ins[..n].iter().any(|&i| inner.nodes[i].needs_grad);
+        let needs_grad =
+            op.is_differentiable() && ins[..n].iter().any(|&i| inner.nodes[i].needs_grad);
         let id = inner.push(op, shape, needs_grad, |out, lower| {
             forward::compute(&op, out, shape, lower)
         });
@@ -135,7 +144,12 @@ impl<F: Float> Tape<F> {
     /// d out / d node, read with [`Var::grad`].
     pub fn backward(&self, out: Var<'_, F>) {
         let n = out.shape().numel();
-        assert_eq!(n, 1, "backward: output has shape {} — reduce it to a scalar, or use backward_with", out.shape());
+        assert_eq!(
+            n,
+            1,
+            "backward: output has shape {} — reduce it to a scalar, or use backward_with",
+            out.shape()
+        );
         self.backward_with(out, &[F::one()]);
     }
 
@@ -144,7 +158,11 @@ impl<F: Float> Tape<F> {
         let mut inner = self.inner.borrow_mut();
         let inner = &mut *inner;
         let last = out.id;
-        assert_eq!(seed.len(), inner.nodes[last].shape.numel(), "backward_with: seed length differs from the output's size");
+        assert_eq!(
+            seed.len(),
+            inner.nodes[last].shape.numel(),
+            "backward_with: seed length differs from the output's size"
+        );
         for node in &mut inner.nodes[..=last] {
             if node.needs_grad {
                 node.grad.clear();
@@ -191,7 +209,10 @@ impl<F: Float> Tape<F> {
     pub fn grad_ref(&self, v: Var<'_, F>) -> Ref<'_, [F]> {
         Ref::map(self.inner.borrow(), |i| {
             let node = &i.nodes[v.id];
-            assert!(node.needs_grad, "grad_ref: this node does not require a gradient (create it with Tape::var)");
+            assert!(
+                node.needs_grad,
+                "grad_ref: this node does not require a gradient (create it with Tape::var)"
+            );
             node.grad.as_slice()
         })
     }
@@ -246,7 +267,12 @@ impl<'t, F: Float> Var<'t, F> {
     /// The value of a one-element node.
     pub fn item(&self) -> F {
         let v = self.tape.value_ref(*self);
-        assert_eq!(v.len(), 1, "item: node of shape {} has more than one element", self.shape());
+        assert_eq!(
+            v.len(),
+            1,
+            "item: node of shape {} has more than one element",
+            self.shape()
+        );
         v[0]
     }
 
@@ -261,7 +287,10 @@ impl<'t, F: Float> Var<'t, F> {
     }
 
     pub(crate) fn same(&self, id: NodeId) -> Var<'t, F> {
-        Var { tape: self.tape, id }
+        Var {
+            tape: self.tape,
+            id,
+        }
     }
 }
 

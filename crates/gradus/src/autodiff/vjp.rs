@@ -16,7 +16,11 @@ use crate::tensor::{Float, Shape};
 /// Runs `f(lower, grad_of_target)` with the target's gradient buffer moved out of the
 /// arena, so that `f` may read any node (including the target's own value) while writing.
 /// Moving a `Vec` out and back does not allocate.
-fn with_grad<F: Float>(lower: &mut [Node<F>], target: NodeId, f: impl FnOnce(&[Node<F>], &mut [F])) {
+fn with_grad<F: Float>(
+    lower: &mut [Node<F>],
+    target: NodeId,
+    f: impl FnOnce(&[Node<F>], &mut [F]),
+) {
     if !lower[target].needs_grad {
         return;
     }
@@ -44,7 +48,12 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
         }
         Op::MatMul { a, b, ta, tb } => {
             let (m, n) = (node.shape.dim(0), node.shape.dim(1));
-            let gm = |transposed| MatArg { data: g, rows: m, cols: n, transposed };
+            let gm = |transposed| MatArg {
+                data: g,
+                rows: m,
+                cols: n,
+                transposed,
+            };
             with_grad(lower, a, |l, ga| {
                 if ta {
                     matmul_into(ga, true, mat_arg(&l[b], tb), gm(true));
@@ -84,7 +93,11 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
         Op::ArgMaxMask(..) => {}
         Op::Softmax(x) => with_grad(lower, x, |_, gx| {
             let cols = node.shape.as_matrix().1;
-            for ((gr, yr), gor) in gx.chunks_exact_mut(cols).zip(y.chunks_exact(cols)).zip(g.chunks_exact(cols)) {
+            for ((gr, yr), gor) in gx
+                .chunks_exact_mut(cols)
+                .zip(y.chunks_exact(cols))
+                .zip(g.chunks_exact(cols))
+            {
                 let dot: F = yr.iter().zip(gor).map(|(&a, &b)| a * b).sum();
                 for ((d, &yi), &gi) in gr.iter_mut().zip(yr).zip(gor) {
                     *d += yi * (gi - dot);
@@ -93,14 +106,20 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
         }),
         Op::LogSoftmax(x) => with_grad(lower, x, |_, gx| {
             let cols = node.shape.as_matrix().1;
-            for ((gr, yr), gor) in gx.chunks_exact_mut(cols).zip(y.chunks_exact(cols)).zip(g.chunks_exact(cols)) {
+            for ((gr, yr), gor) in gx
+                .chunks_exact_mut(cols)
+                .zip(y.chunks_exact(cols))
+                .zip(g.chunks_exact(cols))
+            {
                 let total: F = gor.iter().copied().sum();
                 for ((d, &yi), &gi) in gr.iter_mut().zip(yr).zip(gor) {
                     *d += gi - yi.exp() * total;
                 }
             }
         }),
-        Op::Reshape(x) => with_grad(lower, x, |_, gx| gx.iter_mut().zip(g).for_each(|(d, &s)| *d += s)),
+        Op::Reshape(x) => with_grad(lower, x, |_, gx| {
+            gx.iter_mut().zip(g).for_each(|(d, &s)| *d += s)
+        }),
         Op::Transpose(x) => with_grad(lower, x, |l, gx| {
             let (r, c) = (l[x].shape.dim(0), l[x].shape.dim(1));
             for i in 0..r {
@@ -127,12 +146,21 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
 }
 
 /// The part of a concatenation's gradient that belongs to one operand.
-fn concat_part<F: Float>(dst: &mut [F], g: &[F], joined: Shape, axis: usize, start: usize, len: usize) {
+fn concat_part<F: Float>(
+    dst: &mut [F],
+    g: &[F],
+    joined: Shape,
+    axis: usize,
+    start: usize,
+    len: usize,
+) {
     let (outer, n, inner) = joined.around(axis);
     for o in 0..outer {
         let from = (o * n + start) * inner;
         let d = &mut dst[o * len * inner..(o + 1) * len * inner];
-        d.iter_mut().zip(&g[from..from + len * inner]).for_each(|(a, &b)| *a += b);
+        d.iter_mut()
+            .zip(&g[from..from + len * inner])
+            .for_each(|(a, &b)| *a += b);
     }
 }
 
@@ -143,14 +171,28 @@ fn unary<F: Float>(u: Unary<F>, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
         Unary::Exp => acc(gx, x, y, g, |_, y| y),
         Unary::Log => acc(gx, x, y, g, |x, _| x.recip()),
         Unary::Sqrt => acc(gx, x, y, g, |_, y| F::of(0.5) / y),
-        Unary::Abs => acc(gx, x, y, g, |x, _| if x > zero { one } else if x < zero { -one } else { zero }),
+        Unary::Abs => acc(gx, x, y, g, |x, _| {
+            if x > zero {
+                one
+            } else if x < zero {
+                -one
+            } else {
+                zero
+            }
+        }),
         Unary::Sign | Unary::Step => {}
         Unary::AddScalar(_) => acc(gx, x, y, g, |_, _| one),
         Unary::MulScalar(c) => acc(gx, x, y, g, |_, _| c),
         Unary::PowScalar(p) if p == F::of(2.0) => acc(gx, x, y, g, |x, _| x + x),
         Unary::PowScalar(p) if p == one => acc(gx, x, y, g, |_, _| one),
         Unary::PowScalar(p) => acc(gx, x, y, g, |x, _| p * x.powf(p - one)),
-        Unary::Clamp(lo, hi) => acc(gx, x, y, g, |x, _| if x >= lo && x <= hi { one } else { zero }),
+        Unary::Clamp(lo, hi) => acc(
+            gx,
+            x,
+            y,
+            g,
+            |x, _| if x >= lo && x <= hi { one } else { zero },
+        ),
         Unary::Sigmoid => acc(gx, x, y, g, |_, y| y * (one - y)),
         Unary::Tanh => acc(gx, x, y, g, |_, y| one - y * y),
         Unary::Relu => acc(gx, x, y, g, |x, _| if x > zero { one } else { zero }),
@@ -163,7 +205,16 @@ fn unary<F: Float>(u: Unary<F>, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
 /// Gradient of a broadcasting binary op for operand `side` (0 = left, 1 = right); the sum
 /// over broadcast dimensions falls out of accumulating through the index walk.
 #[allow(clippy::too_many_arguments)]
-fn binary_side<F: Float>(kind: Binary, side: usize, out: Shape, lower: &mut [Node<F>], a: NodeId, b: NodeId, y: &[F], g: &[F]) {
+fn binary_side<F: Float>(
+    kind: Binary,
+    side: usize,
+    out: Shape,
+    lower: &mut [Node<F>],
+    a: NodeId,
+    b: NodeId,
+    y: &[F],
+    g: &[F],
+) {
     let target = if side == 0 { a } else { b };
     with_grad(lower, target, |l, gt| {
         let (sa, sb) = (l[a].shape, l[b].shape);
@@ -236,7 +287,10 @@ fn loss_side<F: Float>(kind: Loss<F>, side: usize, p: &Node<F>, t: &Node<F>, g0:
     };
     match kind {
         Loss::Mse => elementwise(&|a, b| sign * F::of(2.0) * (a - b), gx),
-        Loss::Mae => elementwise(&|a, b| sign * (indicator::<F>(a > b) - indicator::<F>(a < b)), gx),
+        Loss::Mae => elementwise(
+            &|a, b| sign * (indicator::<F>(a > b) - indicator::<F>(a < b)),
+            gx,
+        ),
         Loss::Huber(d) => elementwise(&|a, b| sign * (a - b).max(-d).min(d), gx),
         Loss::LogCosh => elementwise(&|a, b| sign * (a - b).tanh(), gx),
         Loss::BceLogits if side == 0 => elementwise(&|z, t| sigmoid(z) - t, gx),
@@ -244,7 +298,11 @@ fn loss_side<F: Float>(kind: Loss<F>, side: usize, p: &Node<F>, t: &Node<F>, g0:
         Loss::CceLogits => {
             let (rows, cols) = p.shape.as_matrix();
             let s = g0 / F::of(rows as f64);
-            for ((gr, z), yr) in gx.chunks_exact_mut(cols).zip(pv.chunks_exact(cols)).zip(tv.chunks_exact(cols)) {
+            for ((gr, z), yr) in gx
+                .chunks_exact_mut(cols)
+                .zip(pv.chunks_exact(cols))
+                .zip(tv.chunks_exact(cols))
+            {
                 let lse = log_sum_exp(z);
                 if side == 0 {
                     let total: F = yr.iter().copied().sum();

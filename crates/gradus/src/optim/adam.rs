@@ -55,7 +55,11 @@ impl<F: Float> Optimizer<F> for Adam {
     }
 
     fn update(&self, grad: &[F], s: &mut AdamState<F>, param: &mut [F]) {
-        assert_eq!(grad.len(), param.len(), "Adam::update: gradient and parameter lengths differ");
+        assert_eq!(
+            grad.len(),
+            param.len(),
+            "Adam::update: gradient and parameter lengths differ"
+        );
         s.t += 1;
         let (b1, b2) = (F::of(self.beta1), F::of(self.beta2));
         let (c1, c2) = (F::one() - b1, F::one() - b2);

@@ -174,14 +174,34 @@ mod tests {
     #[test]
     fn both_backends_agree_with_the_definition() {
         // Shapes on each side of the nano-gemm / gemm switch, all transpose combinations.
-        for &(m, k, n) in &[(3, 9, 4), (32, 64, 100), (7, 1, 5), (70, 70, 70), (2, 300, 3)] {
+        for &(m, k, n) in &[
+            (3, 9, 4),
+            (32, 64, 100),
+            (7, 1, 5),
+            (70, 70, 70),
+            (2, 300, 3),
+        ] {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-                let a: Vec<f64> = (0..m * k).map(|i| ((i * 37 % 101) as f64 - 50.0) / 25.0).collect();
-                let b: Vec<f64> = (0..k * n).map(|i| ((i * 53 % 97) as f64 - 48.0) / 30.0).collect();
+                let a: Vec<f64> = (0..m * k)
+                    .map(|i| ((i * 37 % 101) as f64 - 50.0) / 25.0)
+                    .collect();
+                let b: Vec<f64> = (0..k * n)
+                    .map(|i| ((i * 53 % 97) as f64 - 48.0) / 30.0)
+                    .collect();
                 let (ar, ac) = if ta { (k, m) } else { (m, k) };
                 let (br, bc) = if tb { (n, k) } else { (k, n) };
-                let arg_a = MatArg { data: &a, rows: ar, cols: ac, transposed: ta };
-                let arg_b = MatArg { data: &b, rows: br, cols: bc, transposed: tb };
+                let arg_a = MatArg {
+                    data: &a,
+                    rows: ar,
+                    cols: ac,
+                    transposed: ta,
+                };
+                let arg_b = MatArg {
+                    data: &b,
+                    rows: br,
+                    cols: bc,
+                    transposed: tb,
+                };
                 let mut c = vec![f64::NAN; m * n];
                 matmul_into(&mut c, false, arg_a, arg_b);
                 let want = naive(&a, &b, m, k, n, ta, tb);
@@ -190,7 +210,10 @@ mod tests {
                 }
                 matmul_into(&mut c, true, arg_a, arg_b);
                 for (x, y) in c.iter().zip(&want) {
-                    assert!((x - 2.0 * y).abs() < 1e-9, "accumulate {m}x{k}x{n} ({ta}, {tb})");
+                    assert!(
+                        (x - 2.0 * y).abs() < 1e-9,
+                        "accumulate {m}x{k}x{n} ({ta}, {tb})"
+                    );
                 }
             }
         }

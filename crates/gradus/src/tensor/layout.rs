@@ -3,7 +3,14 @@
 use super::shape::Shape;
 
 /// Copies `src[.., start..start+len, ..]` (along `axis`) into `out`.
-pub(crate) fn narrow_into<F: Copy>(out: &mut [F], src: &[F], shape: Shape, axis: usize, start: usize, len: usize) {
+pub(crate) fn narrow_into<F: Copy>(
+    out: &mut [F],
+    src: &[F],
+    shape: Shape,
+    axis: usize,
+    start: usize,
+    len: usize,
+) {
     let (outer, n, inner) = shape.around(axis);
     for o in 0..outer {
         let from = (o * n + start) * inner;
@@ -31,7 +38,14 @@ pub(crate) fn narrow_backward<F: Copy + std::ops::AddAssign>(
 }
 
 /// Writes the concatenation of `a` and `b` along `axis` into `out`.
-pub(crate) fn concat2_into<F: Copy>(out: &mut [F], a: &[F], sa: Shape, b: &[F], sb: Shape, axis: usize) {
+pub(crate) fn concat2_into<F: Copy>(
+    out: &mut [F],
+    a: &[F],
+    sa: Shape,
+    b: &[F],
+    sb: Shape,
+    axis: usize,
+) {
     let (outer, na, inner) = sa.around(axis);
     let (_, nb, _) = sb.around(axis);
     let (la, lb) = (na * inner, nb * inner);

@@ -37,7 +37,13 @@ pub(crate) fn max_axis_into<F: Float>(out: &mut [F], src: &[F], shape: Shape, ax
 }
 
 /// The index along `axis` of the first maximum, for each (outer, inner) position.
-pub(crate) fn argmax_axis<F: Float>(src: &[F], shape: Shape, axis: usize, o: usize, i: usize) -> usize {
+pub(crate) fn argmax_axis<F: Float>(
+    src: &[F],
+    shape: Shape,
+    axis: usize,
+    o: usize,
+    i: usize,
+) -> usize {
     let (_, n, inner) = shape.around(axis);
     let mut best = 0;
     let mut m = F::neg_infinity();

@@ -50,7 +50,10 @@ impl Shape {
 
     /// Extent of dimension `axis`.
     pub fn dim(&self, axis: usize) -> usize {
-        assert!(axis < self.rank, "axis {axis} out of range for shape {self}");
+        assert!(
+            axis < self.rank,
+            "axis {axis} out of range for shape {self}"
+        );
         self.dims[axis]
     }
 
@@ -75,7 +78,10 @@ impl Shape {
     /// The same shape with dimension `axis` replaced by `extent`.
     pub fn with_dim(&self, axis: usize, extent: usize) -> Self {
         let mut s = *self;
-        assert!(axis < self.rank, "axis {axis} out of range for shape {self}");
+        assert!(
+            axis < self.rank,
+            "axis {axis} out of range for shape {self}"
+        );
         s.dims[axis] = extent;
         s
     }

@@ -69,7 +69,9 @@ impl<F: Float> Tensor<F> {
     pub fn randn(shape: impl Into<Shape>, mean: f64, std: f64, rng: &mut impl Rng) -> Self {
         let shape = shape.into();
         let dist = Normal::new(mean, std).expect("Tensor::randn: std must be finite and >= 0");
-        let data = (0..shape.numel()).map(|_| F::of(dist.sample(rng))).collect();
+        let data = (0..shape.numel())
+            .map(|_| F::of(dist.sample(rng)))
+            .collect();
         Tensor { data, shape }
     }
 
@@ -77,7 +79,9 @@ impl<F: Float> Tensor<F> {
     pub fn uniform(shape: impl Into<Shape>, low: f64, high: f64, rng: &mut impl Rng) -> Self {
         let shape = shape.into();
         let dist = Uniform::new(low, high).expect("Tensor::uniform: need low < high");
-        let data = (0..shape.numel()).map(|_| F::of(dist.sample(rng))).collect();
+        let data = (0..shape.numel())
+            .map(|_| F::of(dist.sample(rng)))
+            .collect();
         Tensor { data, shape }
     }
 
@@ -86,7 +90,10 @@ impl<F: Float> Tensor<F> {
     pub fn one_hot(labels: &[usize], classes: usize) -> Self {
         let mut t = Tensor::zeros([labels.len(), classes]);
         for (i, &l) in labels.iter().enumerate() {
-            assert!(l < classes, "one_hot: label {l} at row {i} is not below {classes} classes");
+            assert!(
+                l < classes,
+                "one_hot: label {l} at row {i} is not below {classes} classes"
+            );
             t.data[i * classes + l] = F::one();
         }
         t
@@ -114,7 +121,12 @@ impl<F: Float> Tensor<F> {
 
     /// The only element of a one-element tensor.
     pub fn item(&self) -> F {
-        assert_eq!(self.numel(), 1, "item: tensor of shape {} has more than one element", self.shape);
+        assert_eq!(
+            self.numel(),
+            1,
+            "item: tensor of shape {} has more than one element",
+            self.shape
+        );
         self.data[0]
     }
 
@@ -127,7 +139,12 @@ impl<F: Float> Tensor<F> {
     /// The same elements under a new shape with the same number of elements.
     pub fn reshape(mut self, shape: impl Into<Shape>) -> Self {
         let shape = shape.into();
-        assert_eq!(self.shape.numel(), shape.numel(), "reshape: {} cannot become {shape}", self.shape);
+        assert_eq!(
+            self.shape.numel(),
+            shape.numel(),
+            "reshape: {} cannot become {shape}",
+            self.shape
+        );
         self.shape = shape;
         self
     }
@@ -152,7 +169,15 @@ impl<F: Float> Tensor<F> {
     pub fn zip_map(&self, other: &Tensor<F>, op: &str, f: impl Fn(F, F) -> F) -> Self {
         let shape = broadcast_shape(op, self.shape, other.shape);
         let mut out = Tensor::zeros(shape);
-        binary_into(&mut out.data, shape, &self.data, self.shape, &other.data, other.shape, f);
+        binary_into(
+            &mut out.data,
+            shape,
+            &self.data,
+            self.shape,
+            &other.data,
+            other.shape,
+            f,
+        );
         out
     }
 
@@ -192,12 +217,18 @@ impl<F: Float> Tensor<F> {
     pub fn argmax_rows(&self) -> Vec<usize> {
         let (rows, _) = self.shape.as_matrix();
         let shape = Shape::new(&[rows, self.shape.as_matrix().1]);
-        (0..rows).map(|r| argmax_axis(&self.data, shape, 1, r, 0)).collect()
+        (0..rows)
+            .map(|r| argmax_axis(&self.data, shape, 1, r, 0))
+            .collect()
     }
 
     /// Largest absolute elementwise difference (shapes must match).
     pub fn max_abs_diff(&self, other: &Tensor<F>) -> F {
-        assert_eq!(self.shape, other.shape, "max_abs_diff: shapes {} and {} differ", self.shape, other.shape);
+        assert_eq!(
+            self.shape, other.shape,
+            "max_abs_diff: shapes {} and {} differ",
+            self.shape, other.shape
+        );
         self.data
             .iter()
             .zip(&other.data)
@@ -221,7 +252,12 @@ impl<F: Float> Tensor<F> {
     }
 
     fn mat_arg(&self, op: &str, transposed: bool) -> MatArg<'_, F> {
-        assert_eq!(self.shape.rank(), 2, "{op}: operand must be a matrix, got shape {}", self.shape);
+        assert_eq!(
+            self.shape.rank(),
+            2,
+            "{op}: operand must be a matrix, got shape {}",
+            self.shape
+        );
         MatArg {
             data: &self.data,
             rows: self.shape.dim(0),
@@ -246,7 +282,12 @@ impl<F: Float> Tensor<F> {
     /// Elements `start..start+len` along `axis`.
     pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Self {
         let n = self.shape.dim(axis);
-        assert!(start + len <= n, "narrow: {start}..{} is out of range for axis {axis} of shape {}", start + len, self.shape);
+        assert!(
+            start + len <= n,
+            "narrow: {start}..{} is out of range for axis {axis} of shape {}",
+            start + len,
+            self.shape
+        );
         let mut out = Tensor::zeros(self.shape.with_dim(axis, len));
         narrow_into(&mut out.data, &self.data, self.shape, axis, start, len);
         out
@@ -267,7 +308,11 @@ impl<F: Float> Tensor<F> {
         out.shape = self.shape.with_dim(0, indices.len());
         out.data.resize(indices.len() * row, F::zero());
         for (dst, &i) in out.data.chunks_exact_mut(row.max(1)).zip(indices) {
-            assert!(i < n_rows, "gather_rows: row {i} is out of range for shape {}", self.shape);
+            assert!(
+                i < n_rows,
+                "gather_rows: row {i} is out of range for shape {}",
+                self.shape
+            );
             dst.copy_from_slice(&self.data[i * row..(i + 1) * row]);
         }
     }
@@ -291,7 +336,10 @@ pub(crate) fn concat_shape(a: Shape, b: Shape, axis: usize) -> Shape {
     let ok = a.rank() == b.rank()
         && axis < a.rank()
         && (0..a.rank()).all(|i| i == axis || a.dim(i) == b.dim(i));
-    assert!(ok, "concat: shapes {a} and {b} cannot be joined along axis {axis}");
+    assert!(
+        ok,
+        "concat: shapes {a} and {b} cannot be joined along axis {axis}"
+    );
     a.with_dim(axis, a.dim(axis) + b.dim(axis))
 }
 

@@ -16,7 +16,11 @@ pub fn mlp_params<F: Float>(sizes: &[usize], rng: &mut impl Rng) -> Vec<Tensor<F
 }
 
 /// h ← act(h W + b) for every layer but the last, which is linear.
-pub fn mlp<'t, F: Float>(x: Var<'t, F>, params: &[Var<'t, F>], act: fn(Var<'t, F>) -> Var<'t, F>) -> Var<'t, F> {
+pub fn mlp<'t, F: Float>(
+    x: Var<'t, F>,
+    params: &[Var<'t, F>],
+    act: fn(Var<'t, F>) -> Var<'t, F>,
+) -> Var<'t, F> {
     let layers = params.len() / 2;
     let mut h = x;
     for l in 0..layers {
