@@ -26,3 +26,8 @@ pub use autodiff::{
     calculus, check_gradients, check_gradients_with, GradCheckParams, GradCheckReport, Tape, Var,
 };
 pub use tensor::{Float, Shape, Tensor};
+
+/// The README's examples run as doctests, so the README stays true.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
