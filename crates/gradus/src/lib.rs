@@ -18,9 +18,12 @@
 //! ```
 
 pub mod autodiff;
+pub mod data;
+pub mod nn;
 pub mod optim;
 pub mod rng;
 pub mod tensor;
+pub mod train;
 
 pub use autodiff::{
     calculus, check_gradients, check_gradients_with, GradCheckParams, GradCheckReport, Tape, Var,

@@ -1,0 +1,1 @@
+//! Data practice: bundled data sets, splits, scaling, mini-batches.

@@ -1,0 +1,1 @@
+//! Networks: activations, initialisers, losses, layers, models.
