@@ -7,13 +7,13 @@
 //! Run: cargo bench -p gradus --bench mlp_step
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gradus::optim::{Adam, AdamState, Optimizer};
+use gradus::optim::{OptState, Optimizer};
 use gradus::{rng, Float, Tape, Tensor, Var};
 
 struct Net<F: Float, const P: usize> {
     params: [Tensor<F>; P],
-    states: [AdamState<F>; P],
-    adam: Adam,
+    states: [OptState<F>; P],
+    opt: Optimizer,
 }
 
 impl<F: Float, const P: usize> Net<F, P> {
@@ -28,20 +28,24 @@ impl<F: Float, const P: usize> Net<F, P> {
                 Tensor::zeros([fan_out])
             }
         });
-        let adam = Adam::new(1e-3);
-        let states = std::array::from_fn(|i| adam.init(params[i].numel()));
+        let opt = Optimizer::adam(1e-3);
+        let states = std::array::from_fn(|i| opt.init(params[i].numel()));
         Net {
             params,
             states,
-            adam,
+            opt,
         }
     }
 
     fn update(&mut self, tape: &Tape<F>, p: &[Var<'_, F>; P]) {
         for (i, var) in p.iter().enumerate() {
             let g = tape.grad_ref(*var);
-            self.adam
-                .update(&g, &mut self.states[i], self.params[i].data_mut());
+            self.opt.update(
+                self.opt.lr(),
+                &g,
+                &mut self.states[i],
+                self.params[i].data_mut(),
+            );
         }
     }
 }

@@ -5,7 +5,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gradus::optim::{Adam, AdamState, Optimizer};
+use gradus::optim::{OptState, Optimizer};
 use gradus::{rng, Float, Tape, Tensor};
 
 struct Counting;
@@ -45,8 +45,8 @@ static GLOBAL: Counting = Counting;
 
 struct Mlp<F: Float> {
     params: [Tensor<F>; 6],
-    states: [AdamState<F>; 6],
-    adam: Adam,
+    states: [OptState<F>; 6],
+    opt: Optimizer,
 }
 
 impl<F: Float> Mlp<F> {
@@ -62,12 +62,12 @@ impl<F: Float> Mlp<F> {
                 Tensor::zeros([fan_out])
             }
         });
-        let adam = Adam::new(1e-3);
-        let states = std::array::from_fn(|i| adam.init(params[i].numel()));
+        let opt = Optimizer::adam(1e-3);
+        let states = std::array::from_fn(|i| opt.init(params[i].numel()));
         Mlp {
             params,
             states,
-            adam,
+            opt,
         }
     }
 
@@ -82,8 +82,12 @@ impl<F: Float> Mlp<F> {
         tape.backward(loss);
         for (i, var) in p.iter().enumerate() {
             let g = tape.grad_ref(*var);
-            self.adam
-                .update(&g, &mut self.states[i], self.params[i].data_mut());
+            self.opt.update(
+                self.opt.lr(),
+                &g,
+                &mut self.states[i],
+                self.params[i].data_mut(),
+            );
         }
         loss.item()
     }

@@ -128,6 +128,21 @@ impl<F: Float> Tape<F> {
         Var { tape: self, id }
     }
 
+    /// The handle of node `index` (nodes are numbered in recording order from 0 since the
+    /// last clear). Lets a training loop find its parameters again without keeping a
+    /// `Vec` of handles, which would allocate every step.
+    pub fn var_at(&self, index: usize) -> Var<'_, F> {
+        let len = self.len();
+        assert!(
+            index < len,
+            "var_at: node {index} does not exist (the tape has {len} nodes)"
+        );
+        Var {
+            tape: self,
+            id: index,
+        }
+    }
+
     /// Records `op` with output shape `shape` and computes its value.
     pub(crate) fn record(&self, op: Op<F>, shape: Shape) -> Var<'_, F> {
         let mut inner = self.inner.borrow_mut();
@@ -284,6 +299,11 @@ impl<'t, F: Float> Var<'t, F> {
     /// The tape this node lives on.
     pub fn tape(&self) -> &'t Tape<F> {
         self.tape
+    }
+
+    /// The node's index on its tape (see [`Tape::var_at`]).
+    pub fn index(&self) -> usize {
+        self.id
     }
 
     pub(crate) fn same(&self, id: NodeId) -> Var<'t, F> {

@@ -1,81 +1,60 @@
-//! Adam (Kingma & Ba, 2015) in the bias-corrected form of PyTorch and optax:
-//! p ← p − η m̂ / (√v̂ + ε).
+//! Adam (Kingma & Ba, 2015) in the bias-corrected form of PyTorch and optax, and AdamW
+//! (Loshchilov & Hutter, 2019):
+//!
+//! - m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²;
+//! - m̂ = m / (1 − β₁ᵗ),       v̂ = v / (1 − β₂ᵗ);
+//! - p ← p − η m̂ / (√v̂ + ε);
+//! - AdamW first decays p ← p − η λ p (decoupled weight decay).
+//!
+//! Why: m is momentum on the gradient, v RMSprop's per-coordinate scale; both averages start
+//! at zero, and dividing by 1 − βᵗ removes that bias so the first steps have size ≈ η instead
+//! of being tiny. ε sits outside the square root (PyTorch, optax; the paper's Algorithm 1),
+//! which matters only when v̂ ~ ε².
+//!
+//! Weight decay as an L2 term in the loss (λ p added to g) would pass through the division
+//! by √v̂ and shrink each weight by a different amount; AdamW applies the same relative decay
+//! η λ to every weight, independent of the gradient statistics (PyTorch's AdamW: p is
+//! multiplied by 1 − η λ before the Adam step, fused here into the same loop).
 
-use super::Optimizer;
 use crate::tensor::Float;
 
-/// ```
-/// use gradus::optim::{Adam, Optimizer};
-/// let adam = Adam::new(0.1);
-/// let mut p = [1.0f64];
-/// let mut state = adam.init(1);
-/// for _ in 0..200 {
-///     let g = [2.0 * p[0]]; // d/dp p²
-///     adam.update(&g, &mut state, &mut p);
-/// }
-/// assert!(p[0].abs() < 1e-2);
-/// ```
-#[derive(Clone, Debug)]
-pub struct Adam {
+/// Adam's hyper-parameters for one step (`weight_decay` = 0 gives Adam).
+pub(super) struct Hyper {
     pub lr: f64,
     pub beta1: f64,
     pub beta2: f64,
     pub eps: f64,
+    pub weight_decay: f64,
 }
 
-impl Adam {
-    /// Adam with the usual β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
-    pub fn new(lr: f64) -> Self {
-        Adam {
-            lr,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-        }
-    }
-}
-
-/// First and second moment estimates and the step count of one parameter.
-#[derive(Clone, Debug)]
-pub struct AdamState<F> {
-    pub m: Vec<F>,
-    pub v: Vec<F>,
-    pub t: u64,
-}
-
-impl<F: Float> Optimizer<F> for Adam {
-    type State = AdamState<F>;
-
-    fn init(&self, len: usize) -> AdamState<F> {
-        AdamState {
-            m: vec![F::zero(); len],
-            v: vec![F::zero(); len],
-            t: 0,
-        }
-    }
-
-    fn update(&self, grad: &[F], s: &mut AdamState<F>, param: &mut [F]) {
-        assert_eq!(
-            grad.len(),
-            param.len(),
-            "Adam::update: gradient and parameter lengths differ"
-        );
-        s.t += 1;
-        let (b1, b2) = (F::of(self.beta1), F::of(self.beta2));
-        let (c1, c2) = (F::one() - b1, F::one() - b2);
-        let bias1 = 1.0 - self.beta1.powi(s.t as i32);
-        let bias2 = 1.0 - self.beta2.powi(s.t as i32);
-        let step = F::of(self.lr / bias1);
-        let inv_sqrt_bias2 = F::of(1.0 / bias2.sqrt());
-        let eps = F::of(self.eps);
-        let n = param.len();
-        // Equal-length slices and an index loop let the compiler drop bounds checks and
-        // vectorise (the zipped-iterator form ran at half the speed).
-        let (m, v, g) = (&mut s.m[..n], &mut s.v[..n], &grad[..n]);
-        for i in 0..n {
-            m[i] = b1 * m[i] + c1 * g[i];
-            v[i] = b2 * v[i] + c2 * g[i] * g[i];
-            param[i] -= step * m[i] / (v[i].sqrt() * inv_sqrt_bias2 + eps);
-        }
+/// One Adam(W) step; `t` is the step number, counting from 1.
+pub(super) fn step<F: Float>(
+    h: Hyper,
+    t: u64,
+    grad: &[F],
+    m: &mut [F],
+    v: &mut [F],
+    param: &mut [F],
+) {
+    let (b1, b2) = (F::of(h.beta1), F::of(h.beta2));
+    let (c1, c2) = (F::one() - b1, F::one() - b2);
+    // Bias corrections in f64; powi saturates t (βᵗ has long underflowed to 0 by then).
+    let t = t.min(i32::MAX as u64) as i32;
+    let bias1 = 1.0 - h.beta1.powi(t);
+    let bias2 = 1.0 - h.beta2.powi(t);
+    // η m̂ / (√v̂ + ε) = (η / bias1) m / (√v / √bias2 + ε): two scalars, no per-element division
+    // by the corrections.
+    let step = F::of(h.lr / bias1);
+    let inv_sqrt_bias2 = F::of(1.0 / bias2.sqrt());
+    let eps = F::of(h.eps);
+    let decay = F::of(1.0 - h.lr * h.weight_decay);
+    let n = param.len();
+    // Equal-length slices and an index loop let the compiler drop bounds checks and
+    // vectorise (the zipped-iterator form ran at half the speed).
+    let (m, v, g) = (&mut m[..n], &mut v[..n], &grad[..n]);
+    for i in 0..n {
+        m[i] = b1 * m[i] + c1 * g[i];
+        v[i] = b2 * v[i] + c2 * g[i] * g[i];
+        param[i] = decay * param[i] - step * m[i] / (v[i].sqrt() * inv_sqrt_bias2 + eps);
     }
 }

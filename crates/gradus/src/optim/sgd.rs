@@ -1,22 +1,19 @@
-//! Plain stochastic gradient descent: p ← p − η g.
+//! Stochastic gradient descent: p ← p − η g.
+//!
+//! The rule every other one refines. With full-batch gradients it is plain gradient descent,
+//! which converges on a smooth convex loss for η < 2 / L (L the largest curvature) at a rate
+//! set by the condition number — the slowness on ill-conditioned problems that momentum and
+//! the adaptive rules address.
 
-use super::Optimizer;
 use crate::tensor::Float;
 
-#[derive(Clone, Debug)]
-pub struct Sgd {
-    pub lr: f64,
-}
-
-impl<F: Float> Optimizer<F> for Sgd {
-    type State = ();
-
-    fn init(&self, _len: usize) {}
-
-    fn update(&self, grad: &[F], _state: &mut (), param: &mut [F]) {
-        let lr = F::of(self.lr);
-        for (p, &g) in param.iter_mut().zip(grad) {
-            *p -= lr * g;
-        }
+/// p ← p − η g.
+pub(super) fn step<F: Float>(lr: f64, grad: &[F], param: &mut [F]) {
+    let lr = F::of(lr);
+    let n = param.len();
+    // Equal-length slices and an index loop: no bounds checks, vectorised (see adam.rs).
+    let g = &grad[..n];
+    for i in 0..n {
+        param[i] -= lr * g[i];
     }
 }

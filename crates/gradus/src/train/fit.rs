@@ -1,0 +1,262 @@
+//! `fit`: mini-batch training of a feed-forward network with any gradus optimiser.
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{EpochRecord, History, TrainError};
+use crate::autodiff::Tape;
+use crate::data::{Batches, Dataset};
+use crate::nn::Mlp;
+use crate::optim::{Clip, OptState, Optimizer, Schedule};
+use crate::rng;
+use crate::tensor::{Float, Tensor};
+
+/// How an epoch is cut into mini-batches.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Batching {
+    /// Batches of this many rows (the last one may be shorter).
+    Size(usize),
+    /// This many batches of (nearly) equal size.
+    Count(usize),
+    /// The whole training set every step: gradient descent proper.
+    Full,
+}
+
+/// Stop when the validation loss has not improved by `min_delta` for `patience` epochs,
+/// and (with `restore_best`) give the model back the parameters of its best epoch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EarlyStopping {
+    pub patience: usize,
+    pub min_delta: f64,
+    pub restore_best: bool,
+}
+
+impl Default for EarlyStopping {
+    fn default() -> Self {
+        EarlyStopping {
+            patience: 10,
+            min_delta: 0.0,
+            restore_best: true,
+        }
+    }
+}
+
+/// Everything about a training run except the model and the data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitConfig {
+    pub epochs: usize,
+    pub batching: Batching,
+    pub optimizer: Optimizer,
+    /// Learning rate per epoch (epoch 0 is the first).
+    pub schedule: Schedule,
+    pub clip: Clip,
+    /// Seeds the reshuffling of the training rows every epoch.
+    pub seed: u64,
+    /// Needs a validation set.
+    pub early_stopping: Option<EarlyStopping>,
+    /// Show a progress bar on the terminal (hidden anyway when stderr is not a terminal).
+    pub progress: bool,
+}
+
+impl Default for FitConfig {
+    fn default() -> Self {
+        FitConfig {
+            epochs: 30,
+            batching: Batching::Size(32),
+            optimizer: Optimizer::adam(1e-3),
+            schedule: Schedule::Constant,
+            clip: Clip::None,
+            seed: 0,
+            early_stopping: None,
+            progress: false,
+        }
+    }
+}
+
+/// Trains `model` on `train`, reporting each epoch to `on_epoch`; with a validation set the
+/// history records its loss and accuracy too.
+///
+/// ```
+/// use gradus::data::Dataset;
+/// use gradus::nn::{Activation, Loss, Mlp};
+/// use gradus::train::{fit, FitConfig, Batching};
+/// use gradus::optim::Optimizer;
+/// let mut xor = gradus::data::xor::<f64>();
+/// xor.y = xor.label_column().unwrap(); // one 0/1 column for one sigmoid output
+/// let mut net = Mlp::ffnn(&[2, 4, 1], Activation::Tanh, Activation::Sigmoid,
+///                         Loss::BinaryCrossEntropy, 3).unwrap();
+/// let cfg = FitConfig { epochs: 500, batching: Batching::Full,
+///                       optimizer: Optimizer::adam(0.05), ..Default::default() };
+/// let history = fit(&mut net, &xor, None, &cfg, |_| {}).unwrap();
+/// assert_eq!(history.last().unwrap().train_accuracy, Some(1.0));
+/// ```
+pub fn fit<F: Float>(
+    model: &mut Mlp<F>,
+    train: &Dataset<F>,
+    val: Option<&Dataset<F>>,
+    config: &FitConfig,
+    mut on_epoch: impl FnMut(&EpochRecord),
+) -> Result<History, TrainError> {
+    check(model, train, val, config)?;
+    let n = train.len();
+    let batch_size = match config.batching {
+        Batching::Size(b) => b.min(n),
+        Batching::Count(k) => n.div_ceil(k.clamp(1, n)),
+        Batching::Full => n,
+    };
+    let mut shuffle_rng = rng::seeded(config.seed);
+    let mut states: Vec<OptState<F>> = model
+        .params()
+        .iter()
+        .map(|p| config.optimizer.init(p.numel()))
+        .collect();
+    let mut grads: Vec<Vec<F>> = model
+        .params()
+        .iter()
+        .map(|p| vec![F::zero(); p.numel()])
+        .collect();
+    let (mut xb, mut yb) = (Tensor::zeros([1, 1]), Tensor::zeros([1, 1]));
+    let mut tape = Tape::new();
+    let mut history = History::default();
+    let mut best: Option<(f64, usize, Vec<Tensor<F>>)> = None;
+    let bar = progress_bar(config);
+
+    for epoch in 0..config.epochs {
+        let lr = config.schedule.lr(config.optimizer.lr(), epoch);
+        let batches = Batches::new(n, batch_size, batching_shuffles(config), &mut shuffle_rng);
+        for (b, idx) in batches.iter().enumerate() {
+            train.x.gather_rows_into(idx, &mut xb);
+            train.y.gather_rows_into(idx, &mut yb);
+            tape.clear();
+            let on = model.record_params(&tape);
+            let loss = model.objective(&tape, on, tape.constant(&xb), tape.constant(&yb));
+            let value = loss.item().as_f64();
+            if !value.is_finite() {
+                return Err(TrainError::Diverged {
+                    epoch: epoch + 1,
+                    batch: b + 1,
+                    lr,
+                    value,
+                });
+            }
+            tape.backward(loss);
+            for (i, g) in grads.iter_mut().enumerate() {
+                g.copy_from_slice(&tape.grad_ref(on.get(&tape, i)));
+            }
+            config.clip.apply(&mut grads);
+            for ((p, g), s) in model.params_mut().iter_mut().zip(&grads).zip(&mut states) {
+                config.optimizer.update(lr, g, s, p.data_mut());
+            }
+        }
+        let tm = model.evaluate(train);
+        let vm = val.map(|v| model.evaluate(v));
+        let record = EpochRecord {
+            epoch: epoch + 1,
+            train_loss: tm.loss,
+            train_accuracy: tm.accuracy,
+            val_loss: vm.map(|m| m.loss),
+            val_accuracy: vm.and_then(|m| m.accuracy),
+            lr,
+        };
+        if !record.train_loss.is_finite() {
+            return Err(TrainError::Diverged {
+                epoch: epoch + 1,
+                batch: 0,
+                lr,
+                value: record.train_loss,
+            });
+        }
+        update_bar(&bar, &record);
+        on_epoch(&record);
+        history.epochs.push(record);
+
+        if let (Some(es), Some(vl)) = (config.early_stopping, vm.map(|m| m.loss)) {
+            let improved = best.as_ref().is_none_or(|(b, _, _)| vl < b - es.min_delta);
+            if improved {
+                best = Some((vl, epoch + 1, model.params().to_vec()));
+            } else if epoch + 1 - best.as_ref().map_or(0, |b| b.1) >= es.patience {
+                history.stopped_early = true;
+                break;
+            }
+        }
+    }
+    if let (Some(es), Some((_, at, params))) = (config.early_stopping, best) {
+        history.best_epoch = Some(at);
+        if es.restore_best {
+            model.params_mut().clone_from_slice(&params);
+        }
+    }
+    bar.finish_and_clear();
+    Ok(history)
+}
+
+/// Full-batch gradient descent visits rows in order; everything else reshuffles.
+fn batching_shuffles(config: &FitConfig) -> bool {
+    config.batching != Batching::Full
+}
+
+fn check<F: Float>(
+    model: &Mlp<F>,
+    train: &Dataset<F>,
+    val: Option<&Dataset<F>>,
+    config: &FitConfig,
+) -> Result<(), TrainError> {
+    let c = model.config();
+    if !c.hidden.trainable_by_gradient() || !c.output.trainable_by_gradient() {
+        return Err(TrainError::NotTrainable {
+            reason: "the step activation has derivative zero, so gradient descent cannot move \
+                     the weights; train a perceptron with its own rule or use sigmoid/tanh"
+                .into(),
+        });
+    }
+    for (name, d) in std::iter::once(("training", train)).chain(val.map(|v| ("validation", v))) {
+        let (xc, yc) = (d.x.shape().as_matrix().1, d.y.shape().as_matrix().1);
+        if xc != model.inputs() || yc != model.outputs() {
+            return Err(TrainError::DataMismatch {
+                reason: format!(
+                    "the {name} set has {xc} feature columns and {yc} target columns, the model \
+                     expects {} inputs and {} outputs",
+                    model.inputs(),
+                    model.outputs()
+                ),
+            });
+        }
+    }
+    if train.is_empty() {
+        return Err(TrainError::DataMismatch {
+            reason: "the training set is empty".into(),
+        });
+    }
+    if config.early_stopping.is_some() && val.is_none() {
+        return Err(TrainError::DataMismatch {
+            reason: "early stopping watches the validation loss: pass a validation set".into(),
+        });
+    }
+    Ok(())
+}
+
+fn progress_bar(config: &FitConfig) -> ProgressBar {
+    if !config.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(config.epochs as u64);
+    let style =
+        ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg} [{elapsed_precise}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+fn update_bar(bar: &ProgressBar, r: &EpochRecord) {
+    let mut msg = format!("loss {:.4}", r.train_loss);
+    if let Some(a) = r.train_accuracy {
+        msg += &format!(" acc {a:.3}");
+    }
+    if let Some(v) = r.val_loss {
+        msg += &format!(" val_loss {v:.4}");
+    }
+    if let Some(a) = r.val_accuracy {
+        msg += &format!(" val_acc {a:.3}");
+    }
+    bar.set_message(msg);
+    bar.inc(1);
+}

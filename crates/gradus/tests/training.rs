@@ -1,0 +1,204 @@
+//! The course's networks reach the course's accuracies, reproducibly.
+
+use gradus::data::{self, Dataset, StandardScaler};
+use gradus::nn::{Activation, Loss, Mlp, MlpConfig};
+use gradus::optim::Optimizer;
+use gradus::train::{fit, Batching, EarlyStopping, FitConfig, TrainError};
+
+fn full_batch(epochs: usize, optimizer: Optimizer) -> FitConfig {
+    FitConfig {
+        epochs,
+        batching: Batching::Full,
+        optimizer,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn xor_needs_a_hidden_layer() {
+    let mut xor = data::xor::<f64>();
+    xor.y = xor.label_column().unwrap();
+    // 2-4-1 tanh/sigmoid network: solves XOR.
+    let mut mlp = Mlp::ffnn(
+        &[2, 4, 1],
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Loss::BinaryCrossEntropy,
+        7,
+    )
+    .unwrap();
+    let h = fit(
+        &mut mlp,
+        &xor,
+        None,
+        &full_batch(1000, Optimizer::adam(0.05)),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        h.last().unwrap().train_accuracy,
+        Some(1.0),
+        "MLP on XOR: {:?}",
+        h.last()
+    );
+    // Logistic regression (no hidden layer) cannot separate XOR: at most 3 of 4 right.
+    let mut logreg = Mlp::ffnn(
+        &[2, 1],
+        Activation::Identity,
+        Activation::Sigmoid,
+        Loss::BinaryCrossEntropy,
+        7,
+    )
+    .unwrap();
+    let h = fit(
+        &mut logreg,
+        &xor,
+        None,
+        &full_batch(1000, Optimizer::adam(0.05)),
+        |_| {},
+    )
+    .unwrap();
+    assert!(h.last().unwrap().train_accuracy.unwrap() <= 0.75);
+}
+
+fn digits_split(seed: u64) -> (Dataset<f32>, Dataset<f32>) {
+    let mut d = data::digits::<f32>().unwrap();
+    d.x = d.x.scale(1.0 / 16.0);
+    let (train, _, test) = d.split((0.8, 0.0, 0.2), seed).unwrap();
+    (train, test)
+}
+
+#[test]
+fn digits_mlp_reaches_97_percent() {
+    let (train, test) = digits_split(0);
+    let mut net = Mlp::ffnn(
+        &[64, 100, 30, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Loss::CategoricalCrossEntropy,
+        1,
+    )
+    .unwrap();
+    let cfg = FitConfig {
+        epochs: 30,
+        batching: Batching::Size(32),
+        optimizer: Optimizer::adam(1e-3),
+        seed: 2,
+        ..Default::default()
+    };
+    fit(&mut net, &train, None, &cfg, |_| {}).unwrap();
+    let acc = net.evaluate(&test).accuracy.unwrap();
+    assert!(acc >= 0.97, "digits test accuracy {acc:.4} < 0.97");
+}
+
+#[test]
+fn same_seed_same_weights() {
+    let (train, _) = digits_split(3);
+    let run = || {
+        let mut net = Mlp::ffnn(
+            &[64, 32, 10],
+            Activation::Relu,
+            Activation::Softmax,
+            Loss::CategoricalCrossEntropy,
+            5,
+        )
+        .unwrap();
+        let cfg = FitConfig {
+            epochs: 3,
+            seed: 9,
+            ..Default::default()
+        };
+        fit(&mut net, &train, None, &cfg, |_| {}).unwrap();
+        net.params().to_vec()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn early_stopping_restores_the_best_validation_epoch() {
+    // Few rows, a wide net and a large step size: validation loss turns up quickly.
+    let d = data::digits::<f64>().unwrap();
+    let mut d = d.gather(&(0..300).collect::<Vec<_>>());
+    let scaler = StandardScaler::fit(&d.x);
+    d.x = scaler.transform(&d.x);
+    let (train, val, _) = d.split((0.3, 0.7, 0.0), 1).unwrap();
+    let mut net = Mlp::ffnn(
+        &[64, 256, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Loss::CategoricalCrossEntropy,
+        1,
+    )
+    .unwrap();
+    let es = EarlyStopping {
+        patience: 5,
+        min_delta: 0.0,
+        restore_best: true,
+    };
+    let cfg = FitConfig {
+        epochs: 300,
+        batching: Batching::Size(16),
+        optimizer: Optimizer::adam(3e-3),
+        early_stopping: Some(es),
+        ..Default::default()
+    };
+    let h = fit(&mut net, &train, Some(&val), &cfg, |_| {}).unwrap();
+    assert!(h.stopped_early, "expected the run to overfit and stop");
+    let best = h.best_epoch.unwrap();
+    let best_val = h.epochs[best - 1].val_loss.unwrap();
+    let min_val = h
+        .epochs
+        .iter()
+        .filter_map(|r| r.val_loss)
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(best_val, min_val);
+    assert!(
+        h.epochs.len() > best,
+        "training went on past the best epoch"
+    );
+    let now = net.evaluate(&val).loss;
+    assert!(
+        (now - best_val).abs() < 1e-12,
+        "restored model has val loss {now}, best epoch had {best_val}"
+    );
+}
+
+#[test]
+fn divergence_is_reported_with_advice() {
+    let mut xor = data::xor::<f64>();
+    xor.y = xor.label_column().unwrap();
+    let cfg = MlpConfig::new(
+        &[2, 8, 1],
+        Activation::Relu,
+        Activation::Identity,
+        Loss::Mse,
+        0,
+    );
+    let mut net = Mlp::new(cfg).unwrap();
+    let err = fit(
+        &mut net,
+        &xor,
+        None,
+        &full_batch(200, Optimizer::sgd(1e6)),
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, TrainError::Diverged { .. }), "{err}");
+    assert!(err.to_string().contains("smaller learning rate"));
+}
+
+#[test]
+fn the_perceptron_step_is_refused_by_gradient_training() {
+    let mut xor = data::xor::<f64>();
+    xor.y = xor.label_column().unwrap();
+    let mut net = Mlp::ffnn(
+        &[2, 2, 1],
+        Activation::Step,
+        Activation::Sigmoid,
+        Loss::BinaryCrossEntropy,
+        0,
+    )
+    .unwrap();
+    let err = fit(&mut net, &xor, None, &FitConfig::default(), |_| {}).unwrap_err();
+    assert!(matches!(err, TrainError::NotTrainable { .. }));
+}
