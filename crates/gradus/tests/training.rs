@@ -174,7 +174,7 @@ fn divergence_is_reported_with_advice() {
         Loss::Mse,
         0,
     );
-    let mut net = Mlp::new(cfg).unwrap();
+    let mut net: Mlp<f64> = cfg.build().unwrap();
     let err = fit(
         &mut net,
         &xor,

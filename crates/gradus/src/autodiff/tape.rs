@@ -143,6 +143,20 @@ impl<F: Float> Tape<F> {
         }
     }
 
+    /// A constant whose values `fill` writes into the node's (reused) buffer: masks and
+    /// running statistics enter the tape this way without a temporary allocation.
+    pub fn constant_with(
+        &self,
+        shape: impl Into<Shape>,
+        fill: impl FnOnce(&mut [F]),
+    ) -> Var<'_, F> {
+        let id = self
+            .inner
+            .borrow_mut()
+            .push(Op::Leaf, shape.into(), false, |v, _| fill(v));
+        Var { tape: self, id }
+    }
+
     /// Records `op` with output shape `shape` and computes its value.
     pub(crate) fn record(&self, op: Op<F>, shape: Shape) -> Var<'_, F> {
         let mut inner = self.inner.borrow_mut();

@@ -1,13 +1,24 @@
-//! Networks: activations, initialisers, costs and penalties, and the feed-forward model.
+//! Networks: activations, initialisers, costs and penalties, layers, and the sequential
+//! model with the lectures' feed-forward shorthand.
 
 mod activation;
+mod batchnorm;
+mod dense;
+mod dropout;
 mod error;
 mod init;
+mod layer;
 mod loss;
 mod mlp;
+mod sequential;
 
 pub use activation::Activation;
+pub use batchnorm::BatchNorm;
+pub use dense::Dense;
+pub use dropout::Dropout;
 pub use error::ModelError;
 pub use init::Init;
+pub use layer::Layer;
 pub use loss::{Loss, Penalty};
-pub use mlp::{Metrics, Mlp, MlpConfig, ParamsOnTape, Task};
+pub use mlp::{Mlp, MlpConfig};
+pub use sequential::{Metrics, Mode, ParamsOnTape, Sequential, Task};

@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{EpochRecord, History, TrainError};
 use crate::autodiff::Tape;
 use crate::data::{Batches, Dataset};
-use crate::nn::Mlp;
+use crate::nn::{Mlp, Mode};
 use crate::optim::{Clip, OptState, Optimizer, Schedule};
 use crate::rng;
 use crate::tensor::{Float, Tensor};
@@ -104,6 +104,8 @@ pub fn fit<F: Float>(
         Batching::Full => n,
     };
     let mut shuffle_rng = rng::seeded(config.seed);
+    // Dropout masks get their own stream, so adding dropout does not change batch order.
+    let mut dropout_rng = rng::seeded(config.seed ^ 0x9E37_79B9_7F4A_7C15);
     let mut states: Vec<OptState<F>> = model
         .params()
         .iter()
@@ -119,16 +121,22 @@ pub fn fit<F: Float>(
     let mut history = History::default();
     let mut best: Option<(f64, usize, Vec<Tensor<F>>)> = None;
     let bar = progress_bar(config);
+    let shuffle = batching_shuffles(config);
+    let mut batches = Batches::new(n, batch_size, shuffle, &mut shuffle_rng);
 
     for epoch in 0..config.epochs {
         let lr = config.schedule.lr(config.optimizer.lr(), epoch);
-        let batches = Batches::new(n, batch_size, batching_shuffles(config), &mut shuffle_rng);
+        if epoch > 0 && shuffle {
+            batches.shuffle(&mut shuffle_rng);
+        }
         for (b, idx) in batches.iter().enumerate() {
             train.x.gather_rows_into(idx, &mut xb);
             train.y.gather_rows_into(idx, &mut yb);
             tape.clear();
             let on = model.record_params(&tape);
-            let loss = model.objective(&tape, on, tape.constant(&xb), tape.constant(&yb));
+            let mut mode = Mode::Train(&mut dropout_rng);
+            let loss =
+                model.objective(&tape, on, tape.constant(&xb), tape.constant(&yb), &mut mode);
             let value = loss.item().as_f64();
             if !value.is_finite() {
                 return Err(TrainError::Diverged {
@@ -200,8 +208,10 @@ fn check<F: Float>(
     val: Option<&Dataset<F>>,
     config: &FitConfig,
 ) -> Result<(), TrainError> {
-    let c = model.config();
-    if !c.hidden.trainable_by_gradient() || !c.output.trainable_by_gradient() {
+    model.validate().map_err(|e| TrainError::NotTrainable {
+        reason: e.to_string(),
+    })?;
+    if !model.trainable_by_gradient() {
         return Err(TrainError::NotTrainable {
             reason: "the step activation has derivative zero, so gradient descent cannot move \
                      the weights; train a perceptron with its own rule or use sigmoid/tanh"
