@@ -1,9 +1,12 @@
-//! Training: `fit`, its configuration, the per-epoch history, early stopping.
+//! Training: `fit` (mini-batch first-order), its configuration, the per-epoch history,
+//! early stopping, and full-batch Newton / L-BFGS for small models.
 
 mod error;
 mod fit;
 mod history;
+mod second_order;
 
 pub use error::TrainError;
 pub use fit::{fit, Batching, EarlyStopping, FitConfig};
 pub use history::{EpochRecord, History};
+pub use second_order::{fit_lbfgs, fit_newton, NEWTON_MAX_PARAMS};
