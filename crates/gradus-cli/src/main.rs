@@ -20,6 +20,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train a feed-forward network on bundled data (default: digits) or a CSV file.
+    Train(commands::train::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
 }
@@ -27,6 +29,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Train(args) => commands::train::run(&args),
         Command::Check(args) => commands::check::run(&args),
     };
     match result {

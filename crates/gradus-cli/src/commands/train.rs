@@ -1,0 +1,274 @@
+//! `gradus train`: trains a feed-forward network on bundled data or a CSV file and reports
+//! test accuracy (classification) or test MSE (regression).
+//!
+//! Raw flags are turned into validated settings in one place (`Settings::from_args`) before
+//! anything runs, so every mistake is reported up front, naming the flag.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use gradus::data::{self, Dataset, MinMaxScaler, StandardScaler, Table};
+use gradus::nn::{Activation, Loss, Mlp, MlpConfig, Penalty, Task};
+use gradus::optim::Optimizer;
+use gradus::train::{fit, Batching, FitConfig};
+use gradus::Float;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Bundled data set (digits, breast-cancer) or the path of a CSV file.
+    #[arg(long, default_value = "digits")]
+    data: String,
+    /// CSV only: 0-based index of the target column (default: the last column).
+    #[arg(long)]
+    target: Option<usize>,
+    /// CSV only: number of header lines to skip.
+    #[arg(long, default_value_t = 1)]
+    header: usize,
+    /// CSV only: what the target is.
+    #[arg(long, default_value = "classification", value_parser = ["classification", "regression"])]
+    task: String,
+    /// Hidden layer widths, comma-separated (empty for none: logistic/linear regression).
+    #[arg(long, default_value = "100,30")]
+    layers: String,
+    /// Hidden activation (relu, tanh, sigmoid, elu, selu, swish, softplus, leaky_relu).
+    #[arg(long, default_value = "relu")]
+    hidden: String,
+    /// Optimiser: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw.
+    #[arg(long, default_value = "adam")]
+    optimizer: String,
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// L2 penalty λ on the weights.
+    #[arg(long, default_value_t = 0.0)]
+    l2: f64,
+    /// Dropout rate after each hidden activation.
+    #[arg(long, default_value_t = 0.0)]
+    dropout: f64,
+    /// Train/validation/test fractions, comma-separated.
+    #[arg(long, default_value = "0.8,0,0.2")]
+    split: String,
+    /// Feature scaling fitted on the training rows: minmax, standard or none.
+    #[arg(long, default_value = "minmax", value_parser = ["minmax", "standard", "none"])]
+    scale: String,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, default_value = "f32", value_parser = ["f32", "f64"])]
+    dtype: String,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// The validated run: every flag checked and parsed.
+struct Settings {
+    hidden_sizes: Vec<usize>,
+    hidden: Activation,
+    optimizer: Optimizer,
+    split: (f64, f64, f64),
+}
+
+impl Settings {
+    fn from_args(a: &Args) -> anyhow::Result<Self> {
+        let hidden_sizes = a
+            .layers
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().parse::<usize>().ok().filter(|&n| n > 0))
+            .collect::<Option<Vec<_>>>()
+            .with_context(|| {
+                format!(
+                    "--layers {:?}: give positive widths separated by commas, e.g. 100,30",
+                    a.layers
+                )
+            })?;
+        let hidden = Activation::from_name(&a.hidden)
+            .filter(|h| *h != Activation::Softmax)
+            .with_context(|| format!("--hidden {:?} is not a hidden activation; use relu, tanh, sigmoid, elu, selu, swish, softplus or leaky_relu", a.hidden))?;
+        let optimizer = Optimizer::from_name(&a.optimizer, a.lr).with_context(|| {
+            format!(
+                "--optimizer {:?} is unknown; use one of {}",
+                a.optimizer,
+                Optimizer::NAMES.join(", ")
+            )
+        })?;
+        if !(a.lr > 0.0 && a.lr.is_finite()) {
+            bail!("--lr {} must be a positive number", a.lr);
+        }
+        if a.epochs == 0 || a.batch_size == 0 {
+            bail!("--epochs and --batch-size must be at least 1");
+        }
+        if !(0.0..1.0).contains(&a.dropout) {
+            bail!("--dropout {} must be in [0, 1)", a.dropout);
+        }
+        let parts: Vec<f64> = a
+            .split
+            .split(',')
+            .map(|s| s.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .with_context(|| {
+                format!(
+                    "--split {:?}: give three fractions, e.g. 0.7,0.1,0.2",
+                    a.split
+                )
+            })?;
+        let [tr, va, te] = parts[..] else {
+            bail!(
+                "--split {:?}: give exactly three fractions (train, validation, test)",
+                a.split
+            );
+        };
+        Ok(Settings {
+            hidden_sizes,
+            hidden,
+            optimizer,
+            split: (tr, va, te),
+        })
+    }
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let settings = Settings::from_args(args)?;
+    match args.dtype.as_str() {
+        "f64" => train::<f64>(args, &settings),
+        _ => train::<f32>(args, &settings),
+    }
+}
+
+fn load<F: Float>(args: &Args) -> anyhow::Result<Dataset<F>> {
+    Ok(match args.data.as_str() {
+        "digits" => data::digits()?,
+        "breast-cancer" | "breast_cancer" => data::breast_cancer()?,
+        path => {
+            let path = PathBuf::from(path);
+            if !path.exists() {
+                bail!(
+                    "--data {}: no such bundled data set (digits, breast-cancer) or file",
+                    path.display()
+                );
+            }
+            let table = Table::read(&path, args.header)?;
+            let target = args.target.unwrap_or(table.n_cols.saturating_sub(1));
+            if target >= table.n_cols || table.n_cols < 2 {
+                bail!(
+                    "{}: --target {target} is not one of the file's {} columns (0-based)",
+                    path.display(),
+                    table.n_cols
+                );
+            }
+            let x_values: Vec<F> = table
+                .values
+                .chunks_exact(table.n_cols)
+                .flat_map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .filter(|&(c, _)| c != target)
+                        .map(|(_, &v)| F::of(v))
+                })
+                .collect();
+            let x = gradus::Tensor::from_vec(x_values, [table.n_rows, table.n_cols - 1]);
+            if args.task == "regression" {
+                Dataset::regression(x, table.columns(target..target + 1))?
+            } else {
+                let max = table
+                    .values
+                    .iter()
+                    .skip(target)
+                    .step_by(table.n_cols)
+                    .fold(0.0f64, |m, &v| m.max(v));
+                let classes = max as usize + 1;
+                let labels = table.labels(target, classes)?;
+                Dataset::classification(x, labels, classes)?
+            }
+        }
+    })
+}
+
+fn train<F: Float>(args: &Args, s: &Settings) -> anyhow::Result<ExitCode> {
+    let data = load::<F>(args)?;
+    let (mut train, mut val, mut test) = data.split(s.split, args.seed)?;
+    match args.scale.as_str() {
+        "minmax" => {
+            let sc = MinMaxScaler::fit(&train.x);
+            for d in [&mut train, &mut val, &mut test] {
+                d.x = sc.transform(&d.x);
+            }
+        }
+        "standard" => {
+            let sc = StandardScaler::fit(&train.x);
+            for d in [&mut train, &mut val, &mut test] {
+                d.x = sc.transform(&d.x);
+            }
+        }
+        _ => {}
+    }
+    let (output, loss) = match data.n_classes() {
+        Some(_) => (Activation::Softmax, Loss::CategoricalCrossEntropy),
+        None => (Activation::Identity, Loss::Mse),
+    };
+    let mut sizes = vec![data.n_features()];
+    sizes.extend(&s.hidden_sizes);
+    sizes.push(data.n_targets());
+    let mut cfg = MlpConfig::new(&sizes, s.hidden, output, loss, args.seed);
+    cfg.penalty = Penalty {
+        l1: 0.0,
+        l2: args.l2,
+    };
+    cfg.dropout = args.dropout;
+    let mut net: Mlp<F> = cfg.build()?;
+    let out = &mut std::io::stdout().lock();
+    writeln!(
+        out,
+        "data: {} ({} rows: {} train, {} validation, {} test)",
+        args.data,
+        data.len(),
+        train.len(),
+        val.len(),
+        test.len()
+    )?;
+    write!(out, "{}", net.summary())?;
+    let fc = FitConfig {
+        epochs: args.epochs,
+        batching: Batching::Size(args.batch_size),
+        optimizer: s.optimizer.clone(),
+        seed: args.seed,
+        progress: !args.no_progress,
+        ..Default::default()
+    };
+    let validation = (!val.is_empty()).then_some(&val);
+    let history = fit(&mut net, &train, validation, &fc, |_| {})?;
+    if let Some(last) = history.last() {
+        let mut line = format!("epoch {}: train loss {:.4}", last.epoch, last.train_loss);
+        if let Some(a) = last.train_accuracy {
+            line += &format!(", train accuracy {a:.4}");
+        }
+        if let (Some(l), Some(a)) = (last.val_loss, last.val_accuracy) {
+            line += &format!(", validation loss {l:.4}, accuracy {a:.4}");
+        }
+        writeln!(out, "{line}")?;
+    }
+    if test.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let m = net.evaluate(&test);
+    match (net.task(), m.accuracy) {
+        (Task::Regression, _) | (_, None) => {
+            writeln!(out, "test loss ({}): {:.6}", net.cost().name(), m.loss)?
+        }
+        (_, Some(acc)) => {
+            let hits = (acc * test.len() as f64).round() as usize;
+            writeln!(
+                out,
+                "test accuracy: {acc:.4} ({hits}/{}), test loss {:.4}",
+                test.len(),
+                m.loss
+            )?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
