@@ -57,6 +57,16 @@ pub fn fit_newton<F: Float>(
 }
 
 /// Minimises the full-batch objective by L-BFGS; the model ends at the best point found.
+///
+/// ```
+/// use gradus::nn::{Activation, Loss, Mlp};
+/// use gradus::train::fit_lbfgs;
+/// let data = gradus::data::franke::<f64>(200, 1);
+/// let mut net = Mlp::ffnn(&[2, 16, 1], Activation::Tanh, Activation::Identity, Loss::Mse, 0).unwrap();
+/// let before = net.evaluate(&data).loss;
+/// let r = fit_lbfgs(&mut net, &data, &Default::default()).unwrap();
+/// assert!(r.f < before / 10.0, "{before} -> {}", r.f);
+/// ```
 pub fn fit_lbfgs<F: Float>(
     model: &mut Mlp<F>,
     data: &Dataset<F>,
