@@ -24,6 +24,10 @@ struct Cli {
 enum Command {
     /// Train a feed-forward network on bundled data (default: digits) or a CSV file.
     Train(commands::train::Args),
+    /// Loss and accuracy of a saved model on labelled data.
+    Evaluate(commands::evaluate::Args),
+    /// Predictions of a saved model for rows of features, written as CSV.
+    Predict(commands::predict::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
 }
@@ -32,6 +36,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => commands::train::run(&args),
+        Command::Evaluate(args) => commands::evaluate::run(&args),
+        Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
     };
     match result {

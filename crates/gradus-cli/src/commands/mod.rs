@@ -1,2 +1,6 @@
 pub mod check;
+pub mod evaluate;
+mod model_arg;
+pub mod predict;
+mod source;
 pub mod train;

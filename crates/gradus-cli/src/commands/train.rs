@@ -9,10 +9,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use gradus::data::{self, Dataset, MinMaxScaler, StandardScaler, Table};
-use gradus::nn::{Activation, Loss, Mlp, MlpConfig, Penalty, Task};
+
+use super::source::DataSource;
+use gradus::data::{MinMaxScaler, StandardScaler};
+use gradus::io::{save_model, Scaling};
+use gradus::nn::{Activation, Loss, Metrics, Mlp, MlpConfig, Penalty, Task};
 use gradus::optim::Optimizer;
-use gradus::train::{fit, Batching, FitConfig};
+use gradus::train::{fit, Batching, FitConfig, History};
 use gradus::Float;
 
 #[derive(clap::Args)]
@@ -63,6 +66,12 @@ pub struct Args {
     /// Do not draw a progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Folder that holds run folders.
+    #[arg(long, default_value = "runs")]
+    runs: PathBuf,
+    /// Name of this run's folder (default: DATA-seedSEED).
+    #[arg(long)]
+    name: Option<String>,
 }
 
 /// The validated run: every flag checked and parsed.
@@ -140,72 +149,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn load<F: Float>(args: &Args) -> anyhow::Result<Dataset<F>> {
-    Ok(match args.data.as_str() {
-        "digits" => data::digits()?,
-        "breast-cancer" | "breast_cancer" => data::breast_cancer()?,
-        path => {
-            let path = PathBuf::from(path);
-            if !path.exists() {
-                bail!(
-                    "--data {}: no such bundled data set (digits, breast-cancer) or file",
-                    path.display()
-                );
-            }
-            let table = Table::read(&path, args.header)?;
-            let target = args.target.unwrap_or(table.n_cols.saturating_sub(1));
-            if target >= table.n_cols || table.n_cols < 2 {
-                bail!(
-                    "{}: --target {target} is not one of the file's {} columns (0-based)",
-                    path.display(),
-                    table.n_cols
-                );
-            }
-            let x_values: Vec<F> = table
-                .values
-                .chunks_exact(table.n_cols)
-                .flat_map(|row| {
-                    row.iter()
-                        .enumerate()
-                        .filter(|&(c, _)| c != target)
-                        .map(|(_, &v)| F::of(v))
-                })
-                .collect();
-            let x = gradus::Tensor::from_vec(x_values, [table.n_rows, table.n_cols - 1]);
-            if args.task == "regression" {
-                Dataset::regression(x, table.columns(target..target + 1))?
-            } else {
-                let max = table
-                    .values
-                    .iter()
-                    .skip(target)
-                    .step_by(table.n_cols)
-                    .fold(0.0f64, |m, &v| m.max(v));
-                let classes = max as usize + 1;
-                let labels = table.labels(target, classes)?;
-                Dataset::classification(x, labels, classes)?
-            }
-        }
-    })
-}
-
 fn train<F: Float>(args: &Args, s: &Settings) -> anyhow::Result<ExitCode> {
-    let data = load::<F>(args)?;
+    let source = DataSource {
+        data: &args.data,
+        target: args.target,
+        header: args.header,
+        regression: args.task == "regression",
+    };
+    let data = source.load::<F>()?;
     let (mut train, mut val, mut test) = data.split(s.split, args.seed)?;
-    match args.scale.as_str() {
-        "minmax" => {
-            let sc = MinMaxScaler::fit(&train.x);
-            for d in [&mut train, &mut val, &mut test] {
-                d.x = sc.transform(&d.x);
-            }
+    let scaling: Option<Scaling> = match args.scale.as_str() {
+        "minmax" => Some((&MinMaxScaler::fit(&train.x)).into()),
+        "standard" => Some((&StandardScaler::fit(&train.x)).into()),
+        _ => None,
+    };
+    if let Some(sc) = &scaling {
+        for d in [&mut train, &mut val, &mut test] {
+            d.x = sc.apply(&d.x);
         }
-        "standard" => {
-            let sc = StandardScaler::fit(&train.x);
-            for d in [&mut train, &mut val, &mut test] {
-                d.x = sc.transform(&d.x);
-            }
-        }
-        _ => {}
     }
     let (output, loss) = match data.n_classes() {
         Some(_) => (Activation::Softmax, Loss::CategoricalCrossEntropy),
@@ -242,6 +203,8 @@ fn train<F: Float>(args: &Args, s: &Settings) -> anyhow::Result<ExitCode> {
     };
     let validation = (!val.is_empty()).then_some(&val);
     let history = fit(&mut net, &train, validation, &fc, |_| {})?;
+    let test_metrics = (!test.is_empty()).then(|| net.evaluate(&test));
+    let run_dir = write_run(args, &net, scaling, &history, test_metrics)?;
     if let Some(last) = history.last() {
         let mut line = format!("epoch {}: train loss {:.4}", last.epoch, last.train_loss);
         if let Some(a) = last.train_accuracy {
@@ -252,10 +215,10 @@ fn train<F: Float>(args: &Args, s: &Settings) -> anyhow::Result<ExitCode> {
         }
         writeln!(out, "{line}")?;
     }
-    if test.is_empty() {
+    writeln!(out, "run folder: {}", run_dir.display())?;
+    let Some(m) = test_metrics else {
         return Ok(ExitCode::SUCCESS);
-    }
-    let m = net.evaluate(&test);
+    };
     match (net.task(), m.accuracy) {
         (Task::Regression, _) | (_, None) => {
             writeln!(out, "test loss ({}): {:.6}", net.cost().name(), m.loss)?
@@ -271,4 +234,54 @@ fn train<F: Float>(args: &Args, s: &Settings) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `runs/<name>/`: the resolved settings, the per-epoch history and test metrics, and
+/// the model (safetensors + JSON, with its scaling).
+fn write_run<F: Float>(
+    args: &Args,
+    net: &Mlp<F>,
+    scaling: Option<Scaling>,
+    history: &History,
+    test: Option<Metrics>,
+) -> anyhow::Result<PathBuf> {
+    let name = args.name.clone().unwrap_or_else(|| {
+        let stem = PathBuf::from(&args.data)
+            .file_stem()
+            .map_or("run".into(), |s| s.to_string_lossy().into_owned());
+        format!("{stem}-seed{}", args.seed)
+    });
+    let dir = args.runs.join(name);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the run folder {}", dir.display()))?;
+    let config = serde_json::json!({
+        "data": args.data, "target": args.target, "header": args.header, "task": args.task,
+        "layers": args.layers, "hidden": args.hidden, "optimizer": args.optimizer, "lr": args.lr,
+        "epochs": args.epochs, "batch_size": args.batch_size, "l2": args.l2, "dropout": args.dropout,
+        "split": args.split, "scale": args.scale, "seed": args.seed, "dtype": args.dtype,
+        "parameters": net.param_count(),
+    });
+    let epochs: Vec<_> = history
+        .epochs
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "epoch": r.epoch, "train_loss": r.train_loss, "train_accuracy": r.train_accuracy,
+                "val_loss": r.val_loss, "val_accuracy": r.val_accuracy, "lr": r.lr,
+            })
+        })
+        .collect();
+    let metrics = serde_json::json!({
+        "history": epochs,
+        "best_epoch": history.best_epoch,
+        "stopped_early": history.stopped_early,
+        "test": test.map(|m| serde_json::json!({ "loss": m.loss, "accuracy": m.accuracy })),
+    });
+    for (file, value) in [("config.json", &config), ("metrics.json", &metrics)] {
+        let path = dir.join(file);
+        std::fs::write(&path, serde_json::to_string_pretty(value)? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    save_model(&dir.join("model"), net, scaling, vec![])?;
+    Ok(dir)
 }

@@ -129,6 +129,15 @@ impl<F: Float> Sequential<F> {
         self
     }
 
+    /// Sets momentum and ε of the batch-norm layer just added (no-op otherwise).
+    pub fn with_last_batch_norm(mut self, momentum: f64, eps: f64) -> Self {
+        if let Some(Layer::BatchNorm(b)) = self.layers.last_mut() {
+            b.momentum = momentum;
+            b.eps = eps;
+        }
+        self
+    }
+
     pub fn loss(mut self, loss: Loss) -> Self {
         self.loss = loss;
         self
