@@ -35,8 +35,11 @@ fn main() {
         progress: true,
         ..Default::default()
     };
+    // The table is printed from the history after training rather than from the per-epoch
+    // callback: on a terminal the progress bar redraws over lines printed while it is shown.
+    let history = fit(&mut net, &train, Some(&test), &cfg, |_| {}).unwrap();
     println!("epoch  train loss  train acc  val loss  val acc");
-    fit(&mut net, &train, Some(&test), &cfg, |r| {
+    for r in &history.epochs {
         println!(
             "{:>5}  {:>10.4}  {:>9.4}  {:>8.4}  {:>7.4}",
             r.epoch,
@@ -45,8 +48,7 @@ fn main() {
             r.val_loss.unwrap(),
             r.val_accuracy.unwrap()
         );
-    })
-    .unwrap();
+    }
 
     // report
     let m = net.evaluate(&test);
