@@ -174,7 +174,8 @@ pub fn fit<F: Float>(
             });
         }
         update_bar(&bar, &record);
-        on_epoch(&record);
+        // Suspended, or the bar's redraw would erase whatever the callback prints.
+        bar.suspend(|| on_epoch(&record));
         history.epochs.push(record);
 
         if let (Some(es), Some(vl)) = (config.early_stopping, vm.map(|m| m.loss)) {
@@ -249,23 +250,23 @@ fn progress_bar(config: &FitConfig) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(config.epochs as u64);
-    let style =
-        ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg} [{elapsed_precise}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template("{bar:20} {pos}/{len} {msg} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }
 
 fn update_bar(bar: &ProgressBar, r: &EpochRecord) {
+    // Short enough for an 80-column terminal beside the bar.
     let mut msg = format!("loss {:.4}", r.train_loss);
     if let Some(a) = r.train_accuracy {
         msg += &format!(" acc {a:.3}");
     }
     if let Some(v) = r.val_loss {
-        msg += &format!(" val_loss {v:.4}");
+        msg += &format!(" val {v:.4}");
     }
     if let Some(a) = r.val_accuracy {
-        msg += &format!(" val_acc {a:.3}");
+        msg += &format!("/{a:.3}");
     }
     bar.set_message(msg);
     bar.inc(1);
