@@ -5,6 +5,13 @@ use gradus::nn::{Activation, Loss, Mlp, MlpConfig};
 use gradus::optim::Optimizer;
 use gradus::train::{fit, Batching, EarlyStopping, FitConfig, TrainError};
 
+/// XOR with one 0/1 target column, for a single sigmoid output.
+fn xor() -> Dataset<f64> {
+    let mut xor = data::xor::<f64>();
+    xor.y = xor.label_column().unwrap();
+    xor
+}
+
 fn full_batch(epochs: usize, optimizer: Optimizer) -> FitConfig {
     FitConfig {
         epochs,
@@ -16,8 +23,7 @@ fn full_batch(epochs: usize, optimizer: Optimizer) -> FitConfig {
 
 #[test]
 fn xor_needs_a_hidden_layer() {
-    let mut xor = data::xor::<f64>();
-    xor.y = xor.label_column().unwrap();
+    let xor = xor();
     // 2-4-1 tanh/sigmoid network: solves XOR.
     let mut mlp = Mlp::ffnn(
         &[2, 4, 1],
@@ -165,8 +171,7 @@ fn early_stopping_restores_the_best_validation_epoch() {
 
 #[test]
 fn divergence_is_reported_with_advice() {
-    let mut xor = data::xor::<f64>();
-    xor.y = xor.label_column().unwrap();
+    let xor = xor();
     let cfg = MlpConfig::new(
         &[2, 8, 1],
         Activation::Relu,
@@ -189,8 +194,7 @@ fn divergence_is_reported_with_advice() {
 
 #[test]
 fn the_perceptron_step_is_refused_by_gradient_training() {
-    let mut xor = data::xor::<f64>();
-    xor.y = xor.label_column().unwrap();
+    let xor = xor();
     let mut net = Mlp::ffnn(
         &[2, 2, 1],
         Activation::Step,
@@ -221,8 +225,7 @@ fn newton_and_lbfgs_train_small_networks_full_batch() {
     assert_eq!(logreg.evaluate(&or).accuracy, Some(1.0), "{r:?}");
     // XOR with a 2-4-1 tanh net by L-BFGS. (XOR has local minima where saturated units
     // leave two points at p = ½, loss ln2/2: seeds 3 and 7 land there, seeds 1, 2, 4 do not.)
-    let mut xor = data::xor::<f64>();
-    xor.y = xor.label_column().unwrap();
+    let xor = xor();
     let mut net = Mlp::ffnn(
         &[2, 4, 1],
         Activation::Tanh,

@@ -1,52 +1,41 @@
 //! `gradus evaluate`: loss and accuracy of a saved model on labelled data.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use gradus::io::load_model;
 use gradus::Float;
 
-use super::model_arg::saved_dtype;
+use super::model_arg::{saved_dtype, ModelAndData};
 use super::source::DataSource;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A model folder written by `gradus train` (runs/NAME/model).
-    #[arg(long)]
-    model: PathBuf,
-    /// Bundled data set or CSV file with a target column.
-    #[arg(long)]
-    data: String,
-    /// CSV: 0-based target column (default: the last).
-    #[arg(long)]
-    target: Option<usize>,
-    /// CSV: header lines to skip.
-    #[arg(long, default_value_t = 1)]
-    header: usize,
+    #[command(flatten)]
+    input: ModelAndData,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    match saved_dtype(&args.model)?.as_str() {
+    match saved_dtype(&args.input.model)?.as_str() {
         "f64" => evaluate::<f64>(args),
         _ => evaluate::<f32>(args),
     }
 }
 
 fn evaluate<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
-    let saved = load_model::<F>(&args.model)?;
+    let saved = load_model::<F>(&args.input.model)?;
     let regression = saved.model.task() == gradus::nn::Task::Regression;
     let source = DataSource {
-        data: &args.data,
-        target: args.target,
-        header: args.header,
+        data: &args.input.data,
+        target: args.input.target,
+        header: args.input.header,
         regression,
     };
     let mut data = source.load::<F>()?;
     if data.n_features() != saved.model.inputs() || data.n_targets() != saved.model.outputs() {
         anyhow::bail!(
             "{}: {} feature and {} target columns, but the model takes {} inputs and gives {} outputs",
-            args.data,
+            args.input.data,
             data.n_features(),
             data.n_targets(),
             saved.model.inputs(),

@@ -1,6 +1,6 @@
 //! Opening a saved model folder in the precision it was saved in.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use gradus::io::{ModelSpec, SPEC_FILE};
@@ -17,4 +17,21 @@ pub fn saved_dtype(dir: &Path) -> anyhow::Result<String> {
     let spec: ModelSpec = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a gradus model description", path.display()))?;
     Ok(spec.dtype)
+}
+
+/// The flags `evaluate` and `predict` share: which model, and which rows.
+#[derive(clap::Args)]
+pub struct ModelAndData {
+    /// A model folder written by `gradus train` (runs/NAME/model).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Bundled data set (digits, breast-cancer) or CSV file.
+    #[arg(long)]
+    pub data: String,
+    /// CSV: 0-based target column (evaluate: default the last; predict: a column to leave out).
+    #[arg(long)]
+    pub target: Option<usize>,
+    /// CSV: header lines to skip.
+    #[arg(long, default_value_t = 1)]
+    pub header: usize,
 }

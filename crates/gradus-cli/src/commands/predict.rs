@@ -9,47 +9,37 @@ use gradus::io::load_model;
 use gradus::nn::Task;
 use gradus::Float;
 
-use super::model_arg::saved_dtype;
+use super::model_arg::{saved_dtype, ModelAndData};
 use super::source::DataSource;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A model folder written by `gradus train` (runs/NAME/model).
-    #[arg(long)]
-    model: PathBuf,
-    /// Bundled data set or CSV file of features.
-    #[arg(long)]
-    data: String,
-    /// CSV: a target column to leave out of the features, if the file has one.
-    #[arg(long)]
-    target: Option<usize>,
-    /// CSV: header lines to skip.
-    #[arg(long, default_value_t = 1)]
-    header: usize,
+    #[command(flatten)]
+    input: ModelAndData,
     /// Where to write the predictions (CSV).
     #[arg(long)]
     out: PathBuf,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    match saved_dtype(&args.model)?.as_str() {
+    match saved_dtype(&args.input.model)?.as_str() {
         "f64" => predict::<f64>(args),
         _ => predict::<f32>(args),
     }
 }
 
 fn predict<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
-    let saved = load_model::<F>(&args.model)?;
+    let saved = load_model::<F>(&args.input.model)?;
     let source = DataSource {
-        data: &args.data,
-        target: args.target,
-        header: args.header,
+        data: &args.input.data,
+        target: args.input.target,
+        header: args.input.header,
         regression: false,
     };
     let x = source.features::<F>()?;
     let cols = x.shape().as_matrix().1;
     if cols != saved.model.inputs() {
-        anyhow::bail!("{}: {cols} feature columns, but the model takes {} inputs (name a target column to drop with --target)", args.data, saved.model.inputs());
+        anyhow::bail!("{}: {cols} feature columns, but the model takes {} inputs (name a target column to drop with --target)", args.input.data, saved.model.inputs());
     }
     let p = saved.predict(&x);
     let outputs = saved.model.outputs();
