@@ -4,3 +4,4 @@ mod model_arg;
 pub mod predict;
 mod source;
 pub mod train;
+mod train_config;
