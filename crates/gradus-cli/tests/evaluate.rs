@@ -48,6 +48,17 @@ fn a_trained_run_can_be_evaluated_and_used_for_prediction() {
             "run folder lacks {file}"
         );
     }
+    let confusion = std::fs::read_to_string(runs.join("bc/confusion_matrix.csv")).unwrap();
+    let counts: usize = confusion
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split(',').skip(1))
+        .map(|v| v.parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(
+        counts, 114,
+        "the confusion matrix counts every test row once:\n{confusion}"
+    );
     let metrics = std::fs::read_to_string(runs.join("bc/metrics.json")).unwrap();
     assert!(
         metrics.contains("\"history\"") && metrics.contains("\"test\""),

@@ -20,7 +20,7 @@ use gradus::data::{MinMaxScaler, StandardScaler};
 use gradus::io::{save_model, Scaling};
 use gradus::nn::{Activation, Loss, Metrics, Mlp, MlpConfig, Penalty, Task};
 use gradus::optim::Optimizer;
-use gradus::train::{fit, Batching, FitConfig, History};
+use gradus::train::{confusion_csv, confusion_matrix, fit, Batching, FitConfig, History};
 use gradus::Float;
 
 #[derive(clap::Args)]
@@ -322,6 +322,14 @@ fn train<F: Float>(args: &Args, s: &Settings) -> anyhow::Result<ExitCode> {
     let history = fit(&mut net, &train, validation, &fc, |_| {})?;
     let test_metrics = (!test.is_empty()).then(|| net.evaluate(&test));
     let run_dir = write_run(args, s, &net, scaling, &history, test_metrics)?;
+    if let (Some(classes), false) = (data.n_classes(), test.is_empty()) {
+        // Rows are true classes, columns predicted ones, on the test part.
+        let truth = test.labels.clone().unwrap_or_else(|| test.y.argmax_rows());
+        let matrix = confusion_matrix(&truth, &net.predict_classes(&test.x), classes);
+        let path = run_dir.join("confusion_matrix.csv");
+        std::fs::write(&path, confusion_csv(&matrix))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if let Some(last) = history.last() {
         let mut line = format!("epoch {}: train loss {:.4}", last.epoch, last.train_loss);
         if let Some(a) = last.train_accuracy {

@@ -1,11 +1,13 @@
 //! Training: `fit` (mini-batch first-order), its configuration, the per-epoch history,
 //! early stopping, and full-batch Newton / L-BFGS for small models.
 
+mod confusion;
 mod error;
 mod fit;
 mod history;
 mod second_order;
 
+pub use confusion::{confusion_csv, confusion_matrix};
 pub use error::TrainError;
 pub use fit::{fit, Batching, EarlyStopping, FitConfig};
 pub use history::{EpochRecord, History};
