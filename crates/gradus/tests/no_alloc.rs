@@ -1,10 +1,12 @@
 //! Once warm, a training step (forward, backward, Adam update) of the 64-100-30-10 MLP
-//! performs no heap allocation: counted by a global allocator.
+//! performs no heap allocation: counted by a global allocator. The step uses the library's
+//! `Sequential` model, `Optimizer` and tape exactly as `fit` does.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use gradus::nn::{Activation, Loss, Mlp, Mode};
 use gradus::optim::{OptState, Optimizer};
 use gradus::{rng, Float, Tape, Tensor};
 
@@ -43,51 +45,56 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-struct Mlp<F: Float> {
-    params: [Tensor<F>; 6],
-    states: [OptState<F>; 6],
+/// The library's own model and optimiser, stepped the way `fit` steps them.
+struct Trainer<F: Float> {
+    net: Mlp<F>,
+    states: Vec<OptState<F>>,
     opt: Optimizer,
+    /// Dropout's stream, as in `fit` (this net has no dropout; the mode still matters).
+    rng: rng::Rng,
 }
 
-impl<F: Float> Mlp<F> {
+impl<F: Float> Trainer<F> {
     fn new(seed: u64) -> Self {
-        let mut r = rng::seeded(seed);
-        let sizes = [64, 100, 30, 10];
-        let params: [Tensor<F>; 6] = std::array::from_fn(|i| {
-            let (fan_in, fan_out) = (sizes[i / 2], sizes[i / 2 + 1]);
-            let bound = (6.0 / (fan_in + fan_out) as f64).sqrt();
-            if i % 2 == 0 {
-                Tensor::uniform([fan_in, fan_out], -bound, bound, &mut r)
-            } else {
-                Tensor::zeros([fan_out])
-            }
-        });
+        let net = Mlp::ffnn(
+            &[64, 100, 30, 10],
+            Activation::Relu,
+            Activation::Softmax,
+            Loss::CategoricalCrossEntropy,
+            seed,
+        )
+        .unwrap();
         let opt = Optimizer::adam(1e-3);
-        let states = std::array::from_fn(|i| opt.init(params[i].numel()));
-        Mlp {
-            params,
+        let states = net.params().iter().map(|p| opt.init(p.numel())).collect();
+        Trainer {
+            net,
             states,
             opt,
+            rng: rng::seeded(seed),
         }
     }
 
     /// One training step on (x, y); returns the loss.
     fn step(&mut self, tape: &mut Tape<F>, x: &Tensor<F>, y: &Tensor<F>) -> F {
         tape.clear();
-        let p: [_; 6] = std::array::from_fn(|i| tape.var(&self.params[i]));
-        let h1 = (tape.constant(x).matmul(p[0]) + p[1]).relu();
-        let h2 = (h1.matmul(p[2]) + p[3]).relu();
-        let logits = h2.matmul(p[4]) + p[5];
-        let loss = logits.cce_with_logits(tape.constant(y));
+        let on = self.net.record_params(tape);
+        let loss = self.net.objective(
+            tape,
+            on,
+            tape.constant(x),
+            tape.constant(y),
+            &mut Mode::Train(&mut self.rng),
+        );
         tape.backward(loss);
-        for (i, var) in p.iter().enumerate() {
-            let g = tape.grad_ref(*var);
-            self.opt.update(
-                self.opt.lr(),
-                &g,
-                &mut self.states[i],
-                self.params[i].data_mut(),
-            );
+        for (i, (p, s)) in self
+            .net
+            .params_mut()
+            .iter_mut()
+            .zip(&mut self.states)
+            .enumerate()
+        {
+            let g = tape.grad_ref(on.get(tape, i));
+            self.opt.update(self.opt.lr(), &g, s, p.data_mut());
         }
         loss.item()
     }
@@ -98,7 +105,7 @@ fn allocations_in_warm_steps<F: Float>() -> (usize, F, F) {
     let x = Tensor::<F>::uniform([32, 64], 0.0, 1.0, &mut r);
     let labels: Vec<usize> = (0..32).map(|i| (i * 7) % 10).collect();
     let y = Tensor::<F>::one_hot(&labels, 10);
-    let mut mlp = Mlp::<F>::new(5);
+    let mut mlp = Trainer::<F>::new(5);
     let mut tape = Tape::new();
     let first = mlp.step(&mut tape, &x, &y);
     for _ in 0..3 {
