@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 
-use super::minimize::{dot, norm, MinimizeResult, CONVERGED, MAX_ITER, NON_FINITE_START};
+use super::minimize::{dot, norm, MinimizeResult, CONVERGED, MAX_ITER};
 
 /// Settings of [`lbfgs`].
 ///
@@ -95,14 +95,7 @@ pub fn lbfgs(
     let (mut fx, mut g, finite) = eval(&x);
     let mut iterations = 0;
     if !finite {
-        return MinimizeResult {
-            x,
-            f: fx,
-            iterations,
-            evaluations: 1,
-            converged: false,
-            reason: NON_FINITE_START,
-        };
+        return MinimizeResult::non_finite_start(x, fx);
     }
     let memory = params.memory.max(1);
     let mut pairs: VecDeque<Pair> = VecDeque::with_capacity(memory);

@@ -46,3 +46,17 @@ pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub(super) fn norm(a: &[f64]) -> f64 {
     dot(a, a).sqrt()
 }
+
+impl MinimizeResult {
+    /// The result when the objective is not finite where the search starts: nothing moved.
+    pub(super) fn non_finite_start(x: Vec<f64>, f: f64) -> Self {
+        MinimizeResult {
+            x,
+            f,
+            iterations: 0,
+            evaluations: 1,
+            converged: false,
+            reason: NON_FINITE_START,
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //! 1e-12 and restarting from 1e-8 when it must grow again. The linear solve is a dense Cholesky factorisation, O(n³): this is for the tens of
 //! parameters of a course's comparison or a small calibration, not for networks.
 
-use super::minimize::{norm, MinimizeResult, CONVERGED, MAX_ITER, NON_FINITE_START};
+use super::minimize::{norm, MinimizeResult, CONVERGED, MAX_ITER};
 
 /// Settings of [`newton`].
 ///
@@ -94,14 +94,7 @@ pub fn newton(
     let (mut fx, mut g, mut h, finite) = eval(&x);
     let mut iterations = 0;
     if !finite {
-        return MinimizeResult {
-            x,
-            f: fx,
-            iterations,
-            evaluations: 1,
-            converged: false,
-            reason: NON_FINITE_START,
-        };
+        return MinimizeResult::non_finite_start(x, fx);
     }
     let mut lambda = params.lambda0;
     let (mut a, mut d, mut trial) = (vec![0.0; n * n], vec![0.0; n], vec![0.0; n]);
