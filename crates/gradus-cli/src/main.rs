@@ -30,6 +30,8 @@ enum Command {
     Predict(commands::predict::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
+    /// Solve a differential equation with a physics-informed network; writes a run folder.
+    Pinn(commands::pinn::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Pinn(args) => commands::pinn::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -22,6 +22,7 @@ pub mod data;
 pub mod io;
 pub mod nn;
 pub mod optim;
+pub mod pinn;
 pub mod plot;
 pub mod rng;
 pub mod tensor;
