@@ -17,7 +17,7 @@ use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 
 use gradus::genz::{
-    csv, markdown_table, plot_errors, run_study, summarize, Family, Genz, Metric, Params,
+    csv, markdown_table, plot_errors, run_study, summarize, CellLog, Family, Genz, Metric, Params,
     StudyConfig, Target,
 };
 
@@ -58,6 +58,10 @@ pub struct Args {
     /// Print nothing per cell.
     #[arg(long)]
     quiet: bool,
+    /// Train nothing: summarise and plot the cells already recorded in OUT/results.jsonl
+    /// (e.g. while, or after interrupting, a long run).
+    #[arg(long)]
+    report_only: bool,
 }
 
 /// The `[functions]` section: which family members to study.
@@ -206,9 +210,10 @@ fn settings(args: &Args) -> anyhow::Result<(GenzFile, Vec<Genz>)> {
     let families = parse_families(&f.names)?;
     let mut members = Vec::new();
     for &family in &families {
-        for (k, &d) in f.dims.iter().enumerate() {
-            // One member per (family, d), fixed across training seeds.
-            let seed = f.param_seed * 1_000_000 + 1000 * family as u64 + k as u64;
+        for &d in &f.dims {
+            // One member per (family, d), fixed across training seeds and independent of which
+            // other families and dimensions are studied alongside.
+            let seed = f.param_seed * 1_000_000 + 1000 * family as u64 + d as u64;
             let params = match f.params.as_str() {
                 "genz" => Params::Genz { seed },
                 "ranges" => Params::Ranges {
@@ -233,9 +238,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let config = &file.study;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    let resolved = toml::to_string(&file).context("cannot write the resolved settings")?;
-    gradus::io::write_atomic(args.out.join("config.toml"), resolved.as_bytes())
-        .with_context(|| format!("cannot write {}", args.out.join("config.toml").display()))?;
+    if !args.report_only {
+        let resolved = toml::to_string(&file).context("cannot write the resolved settings")?;
+        gradus::io::write_atomic(args.out.join("config.toml"), resolved.as_bytes())
+            .with_context(|| format!("cannot write {}", args.out.join("config.toml").display()))?;
+    }
 
     let fs: Vec<_> = members.iter().map(|g| move |x: &[f64]| g.eval(x)).collect();
     let targets: Vec<Target> = members
@@ -252,23 +259,34 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let finished = AtomicUsize::new(0);
     let start = Instant::now();
     let quiet = args.quiet;
-    let results = run_study(
-        &targets,
-        config,
-        Some(&args.out.join("results.jsonl")),
-        |r| {
+    let log_path = args.out.join("results.jsonl");
+    let results = if args.report_only {
+        let mut done = CellLog::open(&log_path)?.done().to_vec();
+        done.sort_by(|a, b| {
+            (&a.function, a.dim, a.n, a.seed).cmp(&(&b.function, b.dim, b.n, b.seed))
+        });
+        if done.is_empty() {
+            bail!(
+                "--report-only: {} holds no finished cells yet",
+                log_path.display()
+            );
+        }
+        done
+    } else {
+        run_study(&targets, config, Some(&log_path), |r| {
             let k = finished.fetch_add(1, Ordering::Relaxed) + 1;
             if !quiet {
                 let poly = r
                     .poly
                     .map_or(String::new(), |p| format!(", poly {:.2e}", p.mean_abs));
                 eprintln!(
-                    "[{k}] {} d={} N={} seed {}: net mean abs {:.2e}{poly} ({:.1} s)",
-                    r.function, r.dim, r.n, r.seed, r.net.mean_abs, r.seconds
+                    "[{k}/{total}] {} d={} N={} seed {}: net mean abs {:.2e}{poly} ({:.1} s, {:.1} s CPU)",
+                    r.function, r.dim, r.n, r.seed, r.net.mean_abs, r.seconds,
+                    r.cpu_seconds.unwrap_or(f64::NAN)
                 );
             }
-        },
-    )?;
+        })?
+    };
     let new = finished.load(Ordering::Relaxed);
     let rows = summarize(&results);
     let table = markdown_table(&rows);
@@ -301,8 +319,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         out,
         "{new} cells trained, {} taken from {} ({total} in all), {:.1} s; wrote summary.md, \
          summary.csv, mean_abs_error.png, max_abs_error.png in {}",
-        total - new,
-        args.out.join("results.jsonl").display(),
+        results.len() - new,
+        log_path.display(),
         start.elapsed().as_secs_f64(),
         args.out.display()
     )?;

@@ -54,6 +54,8 @@ pub struct SummaryRow {
     pub poly_degree: Option<usize>,
     /// Wall-clock seconds of all its cells together.
     pub seconds: f64,
+    /// CPU seconds of all its cells together (0 where not measured).
+    pub cpu_seconds: f64,
 }
 
 /// Groups results (sorted by function, d, N as [`super::run_study`] returns them) into rows.
@@ -83,6 +85,7 @@ pub fn summarize(results: &[CellResult]) -> Vec<SummaryRow> {
             poly_max_abs: Spread::of(&pick(&|r| r.poly.map(|p| p.max_abs))),
             poly_degree: r0.poly_degree,
             seconds: group.iter().map(|r| r.seconds).sum(),
+            cpu_seconds: group.iter().filter_map(|r| r.cpu_seconds).sum(),
         });
     }
     rows
@@ -125,13 +128,13 @@ pub fn markdown_table(rows: &[SummaryRow]) -> String {
 pub fn csv(rows: &[SummaryRow]) -> String {
     let mut out = String::from(
         "function,dim,n,seeds,net_mean_abs,net_mean_abs_std,net_max_abs,net_max_abs_std,\
-         net_mean_rel,net_max_rel,poly_mean_abs,poly_mean_abs_std,poly_max_abs,poly_degree,seconds\n",
+         net_mean_rel,net_max_rel,poly_mean_abs,poly_mean_abs_std,poly_max_abs,poly_degree,seconds,cpu_seconds\n",
     );
     let m = |s: Option<Spread>| s.map_or(String::new(), |s| format!("{:e}", s.mean));
     let sd = |s: Option<Spread>| s.map_or(String::new(), |s| format!("{:e}", s.std));
     for r in rows {
         out += &format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3},{:.3}\n",
             r.function,
             r.dim,
             r.n,
@@ -147,6 +150,7 @@ pub fn csv(rows: &[SummaryRow]) -> String {
             m(r.poly_max_abs),
             r.poly_degree.map_or(String::new(), |p| p.to_string()),
             r.seconds,
+            r.cpu_seconds,
         );
     }
     out

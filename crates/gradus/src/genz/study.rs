@@ -316,6 +316,22 @@ pub struct CellResult {
     pub steps: usize,
     /// Wall-clock seconds this cell took (training, evaluation and baseline).
     pub seconds: f64,
+    /// CPU seconds of the thread that ran it (Linux; `None` elsewhere). On a shared machine
+    /// this, not `seconds`, says what the cell costs.
+    #[serde(default)]
+    pub cpu_seconds: Option<f64>,
+}
+
+/// CPU time of the calling thread from /proc (user + system, in clock ticks of 1/100 s,
+/// the value on every mainstream Linux build); `None` where /proc is not available.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 /// A study that could not run or finish.
@@ -390,6 +406,7 @@ fn run_cell<F: Float>(
     training: &Training,
 ) -> Result<CellResult, StudyError> {
     let start = Instant::now();
+    let cpu_start = thread_cpu_seconds();
     let t = cell.target;
     let (name, dim, n, seed) = (t.name.as_str(), t.dim, cell.n, cell.seed);
     let (x, y) = sample(t.f, dim, n, stream_seed(name, dim, seed, "train"));
@@ -480,6 +497,7 @@ fn run_cell<F: Float>(
         epochs,
         steps: epochs * n.div_ceil(config.batch_size.min(n)),
         seconds: start.elapsed().as_secs_f64(),
+        cpu_seconds: cpu_start.zip(thread_cpu_seconds()).map(|(a, b)| b - a),
     })
 }
 
@@ -548,8 +566,13 @@ pub fn run_study(
             }
         }
     }
-    // Largest first (cost ~ steps × width), so the last cells to start are the short ones.
-    cells.sort_by_key(|c| std::cmp::Reverse(config.epochs_for(c.n) * c.n * (c.target.dim + 64)));
+    // Seed by seed, so that a study stopped early has whole error curves for its first
+    // seeds; within a seed largest first (cost ~ steps × batch × width), so the last cells to
+    // start are short ones and the threads finish together.
+    cells.sort_by_key(|c| {
+        let cost = config.epochs_for(c.n) * c.n * (c.target.dim + 64);
+        (c.seed, std::cmp::Reverse(cost))
+    });
 
     // Large products inside one cell would otherwise start their own threads on top of ours.
     let gemm_threads = tensor::num_threads();
