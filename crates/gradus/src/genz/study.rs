@@ -510,11 +510,14 @@ fn run_cell<F: Float>(
 /// // A researcher's own function of two variables.
 /// let f = |x: &[f64]| (x[0] * x[1]).sqrt();
 /// let targets = [Target { name: "sqrt_xy".into(), dim: 2, describe: String::new(), f: &f }];
-/// let config = StudyConfig { samples: vec![200], seeds: 1, epochs: 30, min_steps: 0,
+/// let config = StudyConfig { samples: vec![200], seeds: 1, epochs: 10, min_steps: 1500,
 ///                            hidden: vec![16, 16], test_points: 200, ..Default::default() };
 /// let results = run_study(&targets, &config, None, |_| {})?;
-/// assert_eq!(results.len(), 1);
-/// assert!(results[0].net.mean_abs < 0.1);
+/// assert_eq!((results.len(), results[0].steps), (1, 1500));
+/// // Each cell also carries the polynomial baseline fitted to the same samples.
+/// let (net, poly) = (results[0].net.mean_abs, results[0].poly.unwrap().mean_abs);
+/// assert!(net < 0.03, "{net}");
+/// assert!(poly.is_finite());
 /// # Ok::<(), gradus::genz::StudyError>(())
 /// ```
 pub fn run_study(
