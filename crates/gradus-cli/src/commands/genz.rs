@@ -17,8 +17,8 @@ use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 
 use gradus::genz::{
-    csv, markdown_table, plot_errors, run_study, summarize, CellLog, Family, Genz, Metric, Params,
-    StudyConfig, Target,
+    csv, markdown_table, member_seed, plot_errors, run_study, summarize, CellLog, Family, Genz,
+    Metric, Params, StudyConfig, Target,
 };
 
 #[derive(clap::Args)]
