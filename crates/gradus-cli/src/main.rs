@@ -30,6 +30,8 @@ enum Command {
     Predict(commands::predict::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
+    /// Solve a dynamic economic model with a Deep Equilibrium Net and report its accuracy.
+    Deqn(commands::deqn::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Deqn(args) => commands::deqn::run(&args),
     };
     match result {
         Ok(code) => code,

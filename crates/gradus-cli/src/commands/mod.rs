@@ -1,4 +1,5 @@
 pub mod check;
+pub mod deqn;
 pub mod evaluate;
 mod model_arg;
 pub mod predict;
