@@ -114,17 +114,17 @@ fn penalty_form_and_resume() {
     assert_eq!(m["bc"], "penalty");
     let l2 = m["report"]["relative_l2"].as_f64().unwrap();
     assert!(l2 < 1e-3, "relative L2 {l2}");
-    // Resuming with a different network is refused, naming the checkpoint.
+    // Resuming with other collocation settings is refused, naming the checkpoint.
     let o = gradus()
         .args(args)
         .arg(&dir)
-        .args(["--hidden", "9", "--resume"])
+        .args(["--sampler", "lhs", "--resume"])
         .output()
         .unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("checkpoint") && err.contains("hidden"),
+        err.contains("checkpoint") && err.contains("sampler=lhs"),
         "{err}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
