@@ -121,7 +121,10 @@ fn grid_writes_heatmap_ranked_table_and_a_best_config_that_trains() {
     pairs.sort();
     pairs.dedup();
     assert_eq!(pairs.len(), 9);
-    assert!(acc[0] - acc[8] > 0.05, "the grid made no difference: {acc:?}");
+    assert!(
+        acc[0] - acc[8] > 0.05,
+        "the grid made no difference: {acc:?}"
+    );
     let md = std::fs::read_to_string(dir.join("results.md")).unwrap();
     assert_eq!(md.lines().count(), 11);
 
@@ -135,10 +138,9 @@ fn grid_writes_heatmap_ranked_table_and_a_best_config_that_trains() {
         .arg(&runs)
         .output()
         .unwrap());
-    let metrics: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(runs.join("best/metrics.json")).unwrap(),
-    )
-    .unwrap();
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(runs.join("best/metrics.json")).unwrap())
+            .unwrap();
     let last = metrics["history"].as_array().unwrap().last().unwrap();
     assert_eq!(last["val_accuracy"].as_f64().unwrap(), acc[0]);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -153,7 +155,10 @@ fn a_limited_run_resumes_with_only_the_missing_trials() {
     let before = records(&dir);
     assert_eq!(before.len(), 4);
     let second = ok(search(&dir, &[]));
-    assert!(second.contains("4 already finished, training 5 now"), "{second}");
+    assert!(
+        second.contains("4 already finished, training 5 now"),
+        "{second}"
+    );
     assert_eq!(trained(&second), [4, 5, 6, 7, 8], "{second}");
     let after = records(&dir);
     assert_eq!(after.len(), 9);
@@ -227,7 +232,11 @@ fn trials_run_one_by_one_then_merged_give_the_same_results_as_one_run() {
     }
     let again = ok(search(&split, &["--trial", "4"]));
     assert!(again.contains("already finished"), "{again}");
-    let merged = ok(gradus().args(["search", "merge"]).arg(&split).output().unwrap());
+    let merged = ok(gradus()
+        .args(["search", "merge"])
+        .arg(&split)
+        .output()
+        .unwrap());
     assert!(merged.contains("9 of 9 trials"), "{merged}");
     for file in ["results.csv", "results.md", "heatmap.png"] {
         assert!(
@@ -288,10 +297,24 @@ fn random_search_from_a_config_file_section() {
 fn bad_keys_and_values_are_named_before_anything_trains() {
     let dir = temp_dir("errors");
     let cases: [(&[&str], &str); 5] = [
-        (&["--grid", "training.learning_rate=0.1,0.2"], "[training] learning_rate"),
+        (
+            &["--grid", "training.learning_rate=0.1,0.2"],
+            "[training] learning_rate",
+        ),
         (&["--grid", "model.hidden=relu,cosh"], "\"cosh\""),
-        (&["--grid", "training.lr=0.1", "--set", "data.split=[0.8,0,0.2]"], "no validation rows"),
-        (&["--sample", "training.lr=log:0..1", "--random", "3"], "above zero"),
+        (
+            &[
+                "--grid",
+                "training.lr=0.1",
+                "--set",
+                "data.split=[0.8,0,0.2]",
+            ],
+            "no validation rows",
+        ),
+        (
+            &["--sample", "training.lr=log:0..1", "--random", "3"],
+            "above zero",
+        ),
         (&["--grid", "lr"], "KEY=VALUES"),
     ];
     for (args, expected) in cases {

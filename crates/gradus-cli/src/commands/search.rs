@@ -88,7 +88,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     plan.write_or_check(dir)?;
     let done = plan.records(dir)?;
     let exe = std::env::current_exe().context("cannot find the gradus executable")?;
-    let out = &mut std::io::stdout().lock();
+    // Not locked: the worker threads print their trials' outcomes while this runs.
+    let out = &mut std::io::stdout();
 
     if let Some(index) = args.trial {
         let Some(trial) = plan.trials.get(index) else {
@@ -98,8 +99,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 plan.trials.len().saturating_sub(1)
             );
         };
-        if done.get(&index).is_some_and(|r| r.ok() || !args.retry_failed) {
-            writeln!(out, "trial {index} is already finished in {}", dir.display())?;
+        if done
+            .get(&index)
+            .is_some_and(|r| r.ok() || !args.retry_failed)
+        {
+            writeln!(
+                out,
+                "trial {index} is already finished in {}",
+                dir.display()
+            )?;
             return Ok(ExitCode::SUCCESS);
         }
         let record = run_trial(&exe, dir, trial)?;
@@ -110,7 +118,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let missing: Vec<&PlannedTrial> = plan
         .trials
         .iter()
-        .filter(|t| done.get(&t.index).is_none_or(|r| args.retry_failed && !r.ok()))
+        .filter(|t| {
+            done.get(&t.index)
+                .is_none_or(|r| args.retry_failed && !r.ok())
+        })
         .collect();
     let todo = &missing[..missing.len().min(args.limit.unwrap_or(usize::MAX))];
     let jobs = args
@@ -140,10 +151,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         )?;
     }
     if let Some(first) = errors.first() {
-        bail!(
-            "{} trials could not be run: {first:#}",
-            errors.len(),
-        );
+        bail!("{} trials could not be run: {first:#}", errors.len(),);
     }
     Ok(ExitCode::SUCCESS)
 }

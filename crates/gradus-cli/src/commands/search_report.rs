@@ -15,7 +15,7 @@ use super::search_store::{trial_name, Plan, TrialRecord};
 
 /// Classification trials are ranked by validation accuracy, regression ones by validation
 /// loss; failed trials come last, in index order.
-pub fn rank<'a>(records: &'a BTreeMap<usize, TrialRecord>) -> Vec<&'a TrialRecord> {
+pub fn rank(records: &BTreeMap<usize, TrialRecord>) -> Vec<&TrialRecord> {
     let mut ranked: Vec<&TrialRecord> = records.values().collect();
     ranked.sort_by(|a, b| {
         let key = |r: &TrialRecord| {
@@ -56,7 +56,11 @@ pub fn report(
     // Full precision in the CSV (for analysis), four decimals on screen and in markdown.
     let (mut csv_rows, mut shown_rows) = (Vec::new(), Vec::new());
     for (rank, r) in ranked.iter().enumerate() {
-        let rank = if r.ok() { (rank + 1).to_string() } else { "-".into() };
+        let rank = if r.ok() {
+            (rank + 1).to_string()
+        } else {
+            "-".into()
+        };
         let mut numbers = Vec::new();
         if classification {
             numbers.push(r.val_accuracy);
@@ -74,8 +78,16 @@ pub fn report(
         let mut row = vec![rank.clone(), r.index.to_string()];
         row.extend(r.params.iter().cloned());
         let mut shown = row.clone();
-        row.extend(numbers.iter().map(|x| x.map_or(String::new(), |x| x.to_string())));
-        shown.extend(numbers.iter().map(|x| x.map_or("-".into(), |x| format!("{x:.4}"))));
+        row.extend(
+            numbers
+                .iter()
+                .map(|x| x.map_or(String::new(), |x| x.to_string())),
+        );
+        shown.extend(
+            numbers
+                .iter()
+                .map(|x| x.map_or("-".into(), |x| format!("{x:.4}"))),
+        );
         row.extend([epoch.clone(), status.clone()]);
         shown.extend([epoch, status]);
         csv_rows.push(row);
@@ -84,7 +96,13 @@ pub fn report(
 
     let csv: String = std::iter::once(&header)
         .chain(&csv_rows)
-        .map(|row| row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") + "\n")
+        .map(|row| {
+            row.iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        })
         .collect();
     save(&dir.join("results.csv"), csv.as_bytes())?;
     let mut md = format!("| {} |\n|", header.join(" | "));
@@ -135,15 +153,24 @@ pub fn report(
                 best.config
             );
             save(&path, text.as_bytes())?;
+            let set: Vec<String> = plan
+                .keys
+                .iter()
+                .zip(&best.params)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             writeln!(
                 out,
                 "best: trial {} ({}); config {}",
                 best.index,
-                best.params.join(", "),
+                set.join(", "),
                 path.display()
             )?;
         }
-        None => writeln!(out, "no trial finished successfully, so there is no best config")?,
+        None => writeln!(
+            out,
+            "no trial finished successfully, so there is no best config"
+        )?,
     }
     writeln!(
         out,
@@ -169,13 +196,16 @@ fn heatmap(
     for t in &plan.trials {
         // The grid runs the first axis slowest: trial index = row · columns + column.
         let (r, c) = (t.index / nc, t.index % nc);
-        let value = records.get(&t.index).filter(|rec| rec.ok()).and_then(|rec| {
-            if classification {
-                rec.val_accuracy
-            } else {
-                rec.val_loss
-            }
-        });
+        let value = records
+            .get(&t.index)
+            .filter(|rec| rec.ok())
+            .and_then(|rec| {
+                if classification {
+                    rec.val_accuracy
+                } else {
+                    rec.val_loss
+                }
+            });
         if let (Some(v), true) = (value, r < nr) {
             values[r][c] = v;
         }

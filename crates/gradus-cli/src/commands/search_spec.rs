@@ -107,7 +107,8 @@ impl Spec {
     /// Adds a `--sample KEY=SPEC` random dimension; a key already in the file is replaced.
     pub fn add_sample_flag(&mut self, flag: &str) -> anyhow::Result<()> {
         let (key, text) = split_flag(flag, "--sample", "training.lr=log:1e-4..1e-1")?;
-        let dist = parse_dist(text).with_context(|| format!("--sample {flag}: give {SPEC_HELP}"))?;
+        let dist =
+            parse_dist(text).with_context(|| format!("--sample {flag}: give {SPEC_HELP}"))?;
         self.grid.retain(|(k, _)| *k != key);
         match self.sample.iter_mut().find(|(k, _)| *k == key) {
             Some(dim) => dim.1 = dist,
@@ -158,7 +159,10 @@ impl Spec {
                     (k.clone(), values[rng.random_range(0..values.len())].clone())
                 });
                 let grid: Vec<_> = grid.collect();
-                let sample = self.sample.iter().map(|(k, d)| (k.clone(), d.draw(&mut rng)));
+                let sample = self
+                    .sample
+                    .iter()
+                    .map(|(k, d)| (k.clone(), d.draw(&mut rng)));
                 Trial {
                     index,
                     params: grid.into_iter().chain(sample).collect(),
@@ -303,9 +307,11 @@ fn flatten(table: &Table) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for (k, v) in table {
         match v {
-            Value::Table(inner) => {
-                out.extend(flatten(inner).into_iter().map(|(ik, iv)| (format!("{k}.{ik}"), iv)))
-            }
+            Value::Table(inner) => out.extend(
+                flatten(inner)
+                    .into_iter()
+                    .map(|(ik, iv)| (format!("{k}.{ik}"), iv)),
+            ),
             _ => out.push((k.clone(), v.clone())),
         }
     }
@@ -392,7 +398,8 @@ mod tests {
             ..Default::default()
         };
         s.add_sample_flag("training.lr=log:1e-4..1e-1").unwrap();
-        s.add_sample_flag("training.batch_size=logint:8..256").unwrap();
+        s.add_sample_flag("training.batch_size=logint:8..256")
+            .unwrap();
         s.add_grid_flag("model.hidden=relu,tanh").unwrap();
         let a = s.trials().unwrap();
         assert_eq!(a, s.trials().unwrap());
@@ -419,7 +426,10 @@ mod tests {
         let mut s = Spec::default();
         let e = s.add_grid_flag("lr").unwrap_err().to_string();
         assert!(e.contains("KEY=VALUES"), "{e}");
-        let e = format!("{:#}", s.add_sample_flag("training.lr=log:0..1").unwrap_err());
+        let e = format!(
+            "{:#}",
+            s.add_sample_flag("training.lr=log:0..1").unwrap_err()
+        );
         assert!(e.contains("above zero"), "{e}");
         s.add_sample_flag("training.lr=1..2").unwrap();
         let e = s.trials().unwrap_err().to_string();

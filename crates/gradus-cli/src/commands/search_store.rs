@@ -113,7 +113,10 @@ impl Plan {
             )
         })?;
         let plan: Plan = serde_json::from_str(&text).with_context(|| {
-            format!("{} is not a search plan this gradus can read", path.display())
+            format!(
+                "{} is not a search plan this gradus can read",
+                path.display()
+            )
         })?;
         if plan.version != VERSION {
             bail!(
@@ -138,12 +141,18 @@ impl Plan {
                 return Ok(());
             }
             let what = match old.trials.iter().zip(&self.trials).find(|(a, b)| a != b) {
-                Some((a, b)) if a.params != b.params => format!(
-                    "trial {} was {} and would now be {}",
-                    a.index,
-                    a.params.join(", "),
-                    b.params.join(", ")
-                ),
+                Some((a, b)) if a.params != b.params => {
+                    let set = |p: &[String], keys: &[String]| {
+                        let kv = keys.iter().zip(p).map(|(k, v)| format!("{k}={v}"));
+                        kv.collect::<Vec<_>>().join(", ")
+                    };
+                    format!(
+                        "trial {} was {} and would now be {}",
+                        a.index,
+                        set(&a.params, &old.keys),
+                        set(&b.params, &self.keys)
+                    )
+                }
                 Some((a, _)) => format!("the config of trial {} differs", a.index),
                 None => format!(
                     "it has {} trials, this search {}",
@@ -213,8 +222,8 @@ pub fn run_trial(exe: &Path, dir: &Path, trial: &PlannedTrial) -> anyhow::Result
     // A run killed earlier may have left its metrics; only this run's may be read below.
     let _ = std::fs::remove_file(&metrics);
     let log_path = tdir.join(format!("{name}.log"));
-    let log = File::create(&log_path)
-        .with_context(|| format!("cannot write {}", log_path.display()))?;
+    let log =
+        File::create(&log_path).with_context(|| format!("cannot write {}", log_path.display()))?;
     let status = Command::new(exe)
         .arg("train")
         .arg("--config")
@@ -277,7 +286,9 @@ fn read_scores(path: &Path, record: &mut TrialRecord) -> anyhow::Result<()> {
     let history = m["history"].as_array().cloned().unwrap_or_default();
     let at = m["best_epoch"].as_u64().map(|e| e as usize);
     let row = match at {
-        Some(e) => history.iter().find(|r| r["epoch"].as_u64() == Some(e as u64)),
+        Some(e) => history
+            .iter()
+            .find(|r| r["epoch"].as_u64() == Some(e as u64)),
         None => history.last(),
     };
     let Some(row) = row else {
