@@ -17,6 +17,7 @@ fn course_config(seeds: usize) -> StudyConfig {
         activation: "relu".into(),
         optimizer: "adam".into(),
         lr: 1e-3,
+        schedule: "constant".into(),
         epochs: 200,
         batch_size: 64,
         min_steps: 0,

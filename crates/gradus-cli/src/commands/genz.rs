@@ -17,8 +17,8 @@ use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 
 use gradus::genz::{
-    csv, markdown_table, plot_errors, run_study, summarize, CellLog, Family, Genz, Metric, Params,
-    StudyConfig, Target,
+    csv, markdown_table, member_seed, plot_errors, run_study, summarize, CellLog, Family, Genz,
+    Metric, Params, StudyConfig, Target,
 };
 
 #[derive(clap::Args)]
@@ -211,9 +211,8 @@ fn settings(args: &Args) -> anyhow::Result<(GenzFile, Vec<Genz>)> {
     let mut members = Vec::new();
     for &family in &families {
         for &d in &f.dims {
-            // One member per (family, d), fixed across training seeds and independent of which
-            // other families and dimensions are studied alongside.
-            let seed = f.param_seed * 1_000_000 + 1000 * family as u64 + d as u64;
+            // One member per (family, d), fixed across training seeds.
+            let seed = member_seed(f.param_seed, family, d);
             let params = match f.params.as_str() {
                 "genz" => Params::Genz { seed },
                 "ranges" => Params::Ranges {

@@ -81,6 +81,13 @@ impl Family {
     }
 }
 
+/// The seed of the random member `gradus genz` studies for (family, d) under `param_seed`:
+/// one member per (family, d), independent of which other families and dimensions are
+/// studied alongside, so a study of `--dims 5` alone sees the same function as `--dims 2,5,10`.
+pub fn member_seed(param_seed: u64, family: Family, dim: usize) -> u64 {
+    param_seed * 1_000_000 + 1000 * family as u64 + dim as u64
+}
+
 /// How a family member's c and w are chosen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -20,7 +20,7 @@ mod study;
 pub use baseline::{
     basis_size, choose_degree, lstsq_qr, total_degree_indices, PolyConfig, Polynomial,
 };
-pub use families::{Family, Genz, GenzError, Params};
+pub use families::{member_seed, Family, Genz, GenzError, Params};
 pub use log::{CellLog, LogError};
 pub use report::{csv, markdown_table, plot_errors, summarize, Metric, Spread, SummaryRow};
 pub use study::{
