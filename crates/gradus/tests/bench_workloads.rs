@@ -98,7 +98,7 @@ fn workload_data_and_initial_weights_match_common_py() {
         data::Data::Deqn { k, eps, .. } => {
             assert_eq!(
                 (k[0], eps[255]),
-                (0.08854212611913681f64 as f32, -0.5382974743843079)
+                (0.08854212611913681f64 as f32, -0.5382974743843079f64 as f32)
             );
         }
         _ => panic!("deqn data"),

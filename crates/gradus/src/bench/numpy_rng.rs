@@ -298,7 +298,7 @@ pub fn standard_normal_f32(g: &mut impl BitGen) -> f32 {
 /// with rejection on 32-bit draws, as numpy's `random_bounded_uint64_fill`.
 pub fn integers(g: &mut impl BitGen, high: u64, n: usize) -> Vec<u64> {
     assert!(
-        high >= 1 && high <= 1 << 32,
+        (1..=1 << 32).contains(&high),
         "integers: high {high} out of range"
     );
     let rng = (high - 1) as u32;

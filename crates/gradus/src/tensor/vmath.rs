@@ -45,7 +45,7 @@ impl VMath for f32 {
         let p = ((((1.987_569_1e-4 * r + 1.398_2e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
             + 1.666_666_5e-1)
             * r
-            + 5.000_000_1e-1;
+            + 0.5;
         let e = p * r * r + r + 1.0;
         let y = e * pow2_f32(ni >> 1) * pow2_f32(ni - (ni >> 1));
         let y = select!(x > HI, f32::INFINITY, y);
