@@ -32,6 +32,11 @@ enum Command {
     Check(commands::check::Args),
     /// Time the peer benchmark workloads (JSON lines for make_table.py) or sweep batch/width.
     Bench(commands::bench::Args),
+    /// Solve a dynamic economic model with a Deep Equilibrium Net and report its accuracy.
+    Deqn(commands::deqn::Args),
+    /// Approximation study: networks (and a polynomial baseline) on Genz's test functions
+    /// against sample size and dimension; table and plots in the output folder.
+    Genz(commands::genz::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +47,8 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
+        Command::Deqn(args) => commands::deqn::run(&args),
+        Command::Genz(args) => commands::genz::run(&args),
     };
     match result {
         Ok(code) => code,

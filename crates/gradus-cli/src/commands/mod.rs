@@ -1,6 +1,8 @@
 pub mod bench;
 pub mod check;
+pub mod deqn;
 pub mod evaluate;
+pub mod genz;
 mod model_arg;
 pub mod predict;
 mod source;
