@@ -10,11 +10,22 @@ fn gradus() -> Command {
 #[test]
 fn json_lines_carry_the_peer_schema() {
     let out = gradus()
-        .args(["bench", "digits-mlp", "pinn-step", "--repeats", "1", "--json"])
+        .args([
+            "bench",
+            "digits-mlp",
+            "pinn-step",
+            "--repeats",
+            "1",
+            "--json",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<serde_json::Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
