@@ -28,10 +28,15 @@ enum Command {
     Evaluate(commands::evaluate::Args),
     /// Predictions of a saved model for rows of features, written as CSV.
     Predict(commands::predict::Args),
+    /// Grid or random search over config keys, scored on the validation set; resumable, and
+    /// splittable over a cluster job array (--trial, then `search merge`).
+    Search(commands::search::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
     /// Solve a differential equation with a physics-informed network; writes a run folder.
     Pinn(commands::pinn::Args),
+    /// Time the peer benchmark workloads (JSON lines for make_table.py) or sweep batch/width.
+    Bench(commands::bench::Args),
     /// Solve a dynamic economic model with a Deep Equilibrium Net and report its accuracy.
     Deqn(commands::deqn::Args),
     /// Approximation study: networks (and a polynomial baseline) on Genz's test functions
@@ -45,8 +50,10 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(&args),
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
+        Command::Search(args) => commands::search::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Pinn(args) => commands::pinn::run(&args),
+        Command::Bench(args) => commands::bench::run(&args),
         Command::Deqn(args) => commands::deqn::run(&args),
         Command::Genz(args) => commands::genz::run(&args),
     };

@@ -1,3 +1,4 @@
+pub mod bench;
 pub mod check;
 pub mod deqn;
 pub mod evaluate;
@@ -5,6 +6,10 @@ pub mod genz;
 mod model_arg;
 pub mod pinn;
 pub mod predict;
+pub mod search;
+mod search_report;
+mod search_spec;
+mod search_store;
 mod source;
 pub mod train;
 mod train_config;
