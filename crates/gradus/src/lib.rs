@@ -19,12 +19,15 @@
 
 pub mod autodiff;
 pub mod data;
+pub mod evo;
 pub mod io;
 pub mod nn;
 pub mod optim;
+pub mod optlab;
 pub mod plot;
 pub mod rng;
 pub mod tensor;
+pub mod testfn;
 pub mod train;
 
 pub use autodiff::{
