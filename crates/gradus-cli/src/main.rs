@@ -30,6 +30,8 @@ enum Command {
     Predict(commands::predict::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
+    /// Compare optimisers on a test function: table, paths on a contour map, convergence.
+    Optimize(commands::optimize::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Optimize(args) => commands::optimize::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -36,11 +36,17 @@ fn main() {
                 reached += 1;
                 evals.push(r.evaluations);
             } else {
-                println!("  {name} seed {seed}: stopped by {:?} at f = {:.3e}", r.stop, r.f);
+                println!(
+                    "  {name} seed {seed}: stopped by {:?} at f = {:.3e}",
+                    r.stop, r.f
+                );
             }
         }
         let all = format!("{evals:?}");
-        println!("{name:<12} {reached:>2}/11 {:>16} {all}", median(&mut evals));
+        println!(
+            "{name:<12} {reached:>2}/11 {:>16} {all}",
+            median(&mut evals)
+        );
     }
     let f = TestFunction::by_name("rastrigin", dim).unwrap();
     let mut successes = 0;
@@ -54,7 +60,15 @@ fn main() {
             lower: vec![-5.12; dim],
             upper: vec![5.12; dim],
         };
-        let r = ipop(|x| f.value(x), start, 2.0, params, &IpopParams::default(), seed).unwrap();
+        let r = ipop(
+            |x| f.value(x),
+            start,
+            2.0,
+            params,
+            &IpopParams::default(),
+            seed,
+        )
+        .unwrap();
         let pops: Vec<usize> = r.runs.iter().map(|run| run.popsize).collect();
         println!(
             "rastrigin seed {seed:>2}: f = {:.2e}, {} evaluations, populations {pops:?}",

@@ -120,7 +120,11 @@ fn known_minima_are_stationary_with_the_stated_value() {
             assert!(!f.minima().is_empty(), "{}", f.name());
             for m in f.minima() {
                 let v = f.value(m);
-                assert!((v - fmin).abs() < 1e-9 * fmin.abs().max(1.0), "{}: {v}", f.name());
+                assert!(
+                    (v - fmin).abs() < 1e-9 * fmin.abs().max(1.0),
+                    "{}: {v}",
+                    f.name()
+                );
                 if f.name() == "ackley" {
                     continue; // a cone: no gradient at the tip
                 }

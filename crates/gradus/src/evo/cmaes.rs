@@ -174,7 +174,12 @@ impl CmaEs {
             let y: Vec<f64> = (0..n)
                 .map(|i| (0..n).map(|j| self.b[i * n + j] * self.d[j] * z[j]).sum())
                 .collect();
-            let x: Vec<f64> = self.mean.iter().zip(&y).map(|(m, y)| m + self.sigma * y).collect();
+            let x: Vec<f64> = self
+                .mean
+                .iter()
+                .zip(&y)
+                .map(|(m, y)| m + self.sigma * y)
+                .collect();
             self.asked.push(x);
             self.steps.push(y);
         }
@@ -307,9 +312,8 @@ impl CmaEs {
                 for &(coef, idx) in &wo {
                     rank_mu += coef * self.steps[idx][i] * self.steps[idx][j];
                 }
-                let v = decay * self.c[i * n + j]
-                    + k.c1 * self.pc[i] * self.pc[j]
-                    + k.cmu * rank_mu;
+                let v =
+                    decay * self.c[i * n + j] + k.c1 * self.pc[i] * self.pc[j] + k.cmu * rank_mu;
                 self.c[i * n + j] = v;
                 self.c[j * n + i] = v;
             }
@@ -380,10 +384,9 @@ impl CmaEs {
         if small {
             out.push(StopReason::TolX);
         }
-        let (dmin, dmax) = self
-            .d
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (dmin, dmax) = self.d.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
         if (dmax / dmin).powi(2) > p.tol_condition {
             out.push(StopReason::Condition);
         }
@@ -419,10 +422,9 @@ impl CmaEs {
     }
     /// The condition number of C (at the last eigendecomposition).
     pub fn condition(&self) -> f64 {
-        let (lo, hi) = self
-            .d
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = self.d.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
         (hi / lo).powi(2)
     }
 }

@@ -22,7 +22,12 @@
 /// # Panics
 /// If `a.len() != n * n`.
 pub fn symmetric_eigen(a: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
-    assert_eq!(a.len(), n * n, "symmetric_eigen: {} elements for n = {n}", a.len());
+    assert_eq!(
+        a.len(),
+        n * n,
+        "symmetric_eigen: {} elements for n = {n}",
+        a.len()
+    );
     let mut m = a.to_vec();
     // Symmetrise from the upper triangle so that rounding asymmetry cannot bias the result.
     for i in 0..n {

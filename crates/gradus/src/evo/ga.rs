@@ -144,7 +144,11 @@ pub fn ga_minimize(
     let mut rng = seeded(seed);
     let (lo, hi) = p.init;
     let mut pop: Vec<Vec<f64>> = (0..p.population)
-        .map(|_| (0..n).map(|_| lo + (hi - lo) * rng.random::<f64>()).collect())
+        .map(|_| {
+            (0..n)
+                .map(|_| lo + (hi - lo) * rng.random::<f64>())
+                .collect()
+        })
         .collect();
     let mut fit: Vec<f64> = pop.iter().map(|x| clean(f(x))).collect();
     let mut evaluations = p.population;

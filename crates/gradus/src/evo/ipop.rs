@@ -6,7 +6,7 @@
 //! is a bowl, a large enough λ sees the bowl and finds the global minimum. Doubling finds
 //! that λ within a few restarts without knowing it in advance.
 
-use super::cmaes::{CmaEs, CmaError, StopReason};
+use super::cmaes::{CmaError, CmaEs, StopReason};
 use super::params::CmaParams;
 use crate::rng::seeded;
 use rand::Rng as _;
@@ -87,7 +87,9 @@ pub fn ipop(
         Start::Point(x) => x.len(),
         Start::Uniform { lower, .. } => lower.len(),
     };
-    let mut popsize = params.popsize.unwrap_or_else(|| params.constants(n.max(1)).lambda);
+    let mut popsize = params
+        .popsize
+        .unwrap_or_else(|| params.constants(n.max(1)).lambda);
     let mut result = IpopResult {
         x: Vec::new(),
         f: f64::INFINITY,

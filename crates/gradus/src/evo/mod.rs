@@ -17,7 +17,7 @@ mod ipop;
 mod neuro;
 mod params;
 
-pub use cmaes::{minimize as cmaes_minimize, CmaEs, CmaError, CmaResult, StopReason};
+pub use cmaes::{minimize as cmaes_minimize, CmaError, CmaEs, CmaResult, StopReason};
 pub use eigen::symmetric_eigen;
 pub use ga::{ga_minimize, GaError, GaParams, GaResult, Mutation, Selection};
 pub use ipop::{ipop, IpopParams, IpopResult, RunSummary, Start};

@@ -99,7 +99,8 @@ pub struct CmaConstants {
     pub mueff: f64,
     /// Learning rate of the evolution path p_c: (4 + μ_eff/n) / (n + 4 + 2μ_eff/n).
     pub cc: f64,
-    /// Learning rate of the step-size path p_σ: (μ_eff + 2) / (n + μ_eff + 5).
+    /// Learning rate of the step-size path p_σ: (μ_eff + 2) / (n + μ_eff + 3) (pycma's; the
+    /// tutorial has + 5 in the denominator).
     pub cs: f64,
     /// Rank-one learning rate: 2 / ((n + 1.3)² + μ_eff).
     pub c1: f64,
@@ -118,7 +119,9 @@ impl CmaConstants {
     /// with or without negative (active) weights.
     pub fn new(n: usize, popsize: Option<usize>, active: bool) -> Self {
         let nf = n as f64;
-        let lambda = popsize.unwrap_or(4 + (3.0 * nf.ln()).floor() as usize).max(2);
+        let lambda = popsize
+            .unwrap_or(4 + (3.0 * nf.ln()).floor() as usize)
+            .max(2);
         let mu = lambda / 2;
         let raw: Vec<f64> = (1..=lambda)
             .map(|i| ((lambda as f64 + 1.0) / 2.0).ln() - (i as f64).ln())
@@ -126,8 +129,8 @@ impl CmaConstants {
         let pos_sum: f64 = raw[..mu].iter().sum();
         let mueff = pos_sum.powi(2) / raw[..mu].iter().map(|w| w * w).sum::<f64>();
         let c1 = 2.0 / ((nf + 1.3).powi(2) + mueff);
-        let cmu = (1.0 - c1)
-            .min(2.0 * (0.25 + mueff - 2.0 + 1.0 / mueff) / ((nf + 2.0).powi(2) + mueff));
+        let cmu =
+            (1.0 - c1).min(2.0 * (0.25 + mueff - 2.0 + 1.0 / mueff) / ((nf + 2.0).powi(2) + mueff));
         let mut weights: Vec<f64> = raw.iter().map(|w| w / pos_sum).collect();
         let negative = &raw[mu..];
         if active && !negative.is_empty() && negative.iter().any(|&w| w < 0.0) {
@@ -152,11 +155,12 @@ impl CmaConstants {
             weights,
             mueff,
             cc: (4.0 + mueff / nf) / (nf + 4.0 + 2.0 * mueff / nf),
-            cs: (mueff + 2.0) / (nf + mueff + 5.0),
+            cs: (mueff + 2.0) / (nf + mueff + 3.0),
             c1,
             cmu,
-            damps: 1.0 + 2.0 * (((mueff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0)
-                + (mueff + 2.0) / (nf + mueff + 5.0),
+            damps: 1.0
+                + 2.0 * (((mueff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0)
+                + (mueff + 2.0) / (nf + mueff + 3.0),
             chi_n: nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf)),
         }
     }

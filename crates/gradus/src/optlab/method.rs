@@ -50,8 +50,9 @@ impl Method {
     /// The named method with settings for `f` started at `x0`. `lr` overrides the learning
     /// rate (step size, or σ₀ for CMA-ES and the GA). Defaults, chosen so every method
     /// converges on the built-in functions without tuning:
-    /// - GD, momentum, Nesterov: η = 1 / (2 L) with L = ‖H(x0)‖∞, a bound on the Hessian's
-    ///   largest eigenvalue at the start (the classic stability limit is η < 2/L);
+    /// - GD, momentum, Nesterov: η = 1 / (2 L) with L the largest ‖H‖∞ (a bound on the
+    ///   Hessian's largest eigenvalue) at the start and at the known minima (the classic
+    ///   stability limit is η < 2/L);
     ///   GD with decay: η₀ likewise and d = 10⁻³;
     /// - AdaGrad, RMSprop, Adam (steps of roughly η per coordinate): η = w/100 (RMSprop,
     ///   Adam) and w/10 (AdaGrad, whose steps shrink), w the width of the function's box;
@@ -64,11 +65,19 @@ impl Method {
     ) -> Result<Self, LabError> {
         let key = name.trim().to_ascii_lowercase().replace('_', "-");
         let width = f.domain().1 - f.domain().0;
+        // The step must be stable where the run ends, not only where it starts: bound the
+        // curvature at the start and at every known minimum.
         let curvature = || {
             let n = f.dim();
-            let h = f.hessian(x0);
-            let norm = (0..n)
-                .map(|i| (0..n).map(|j| h[i * n + j].abs()).sum::<f64>())
+            let norm_at = |x: &[f64]| {
+                let h = f.hessian(x);
+                (0..n)
+                    .map(|i| (0..n).map(|j| h[i * n + j].abs()).sum::<f64>())
+                    .fold(0.0, f64::max)
+            };
+            let norm = std::iter::once(x0)
+                .chain(f.minima().iter().map(|m| m.as_slice()))
+                .map(norm_at)
                 .fold(0.0, f64::max);
             if norm.is_finite() && norm > 0.0 {
                 0.5 / norm

@@ -21,9 +21,11 @@
 
 mod gradient;
 mod method;
+mod plots;
 mod search;
 
 pub use method::Method;
+pub use plots::{save_convergence_plot, save_path_plot};
 
 use crate::testfn::TestFunction;
 

@@ -146,14 +146,22 @@ pub(super) fn cmaes(
     trace.stop = if stop.is_empty() {
         "maximum number of iterations reached".into()
     } else {
-        stop.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+        stop.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     Ok(trace)
 }
 
 /// The GA, its first population drawn uniformly within ±5σ of the start (so that the run
 /// starts where the others do), recording the best individual of each generation.
-pub(super) fn ga(f: &TestFunction, sigma: f64, x0: &[f64], p: &LabParams) -> Result<Trace, LabError> {
+pub(super) fn ga(
+    f: &TestFunction,
+    sigma: f64,
+    x0: &[f64],
+    p: &LabParams,
+) -> Result<Trace, LabError> {
     let params = GaParams {
         generations: p.max_iter.min(p.max_evals / 60),
         mutation: Mutation::Gaussian { sigma },
@@ -172,11 +180,19 @@ pub(super) fn ga(f: &TestFunction, sigma: f64, x0: &[f64], p: &LabParams) -> Res
     )
     .map_err(|e| setting("ga", e))?;
     let shift = |d: &[f64]| -> Vec<f64> { x0.iter().zip(d).map(|(a, b)| a + b).collect() };
+    // The path starts at x0, like every other method's, then follows the best individual.
+    let f0 = f.value(x0);
     Ok(Trace {
         method: "ga".into(),
-        points: r.path.iter().map(|d| shift(d)).collect(),
-        values: r.progress.iter().map(|&(_, v)| v).collect(),
-        evals: r.progress.iter().map(|&(e, _)| e).collect(),
+        points: std::iter::once(x0.to_vec())
+            .chain(r.path.iter().map(|d| shift(d)))
+            .collect(),
+        values: std::iter::once(f0)
+            .chain(r.progress.iter().map(|&(_, v)| v.min(f0)))
+            .collect(),
+        evals: std::iter::once(1)
+            .chain(r.progress.iter().map(|&(e, _)| e))
+            .collect(),
         x: shift(&r.x),
         f: r.f,
         iterations: r.generations,

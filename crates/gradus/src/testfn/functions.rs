@@ -139,8 +139,7 @@ pub(super) fn goldstein_price(x: V<'_>) -> V<'_> {
         + b2.mul_scalar(3.0))
     .add_scalar(19.0);
     let p2 = (a.mul_scalar(2.0) - b.mul_scalar(3.0)).square();
-    let q2 = (a.mul_scalar(-32.0) + a2.mul_scalar(12.0) + b.mul_scalar(48.0)
-        - ab.mul_scalar(36.0)
+    let q2 = (a.mul_scalar(-32.0) + a2.mul_scalar(12.0) + b.mul_scalar(48.0) - ab.mul_scalar(36.0)
         + b2.mul_scalar(27.0))
     .add_scalar(18.0);
     ((p1 * q1).add_scalar(1.0) * (p2 * q2).add_scalar(30.0)).sum()
@@ -158,7 +157,9 @@ pub(super) fn goldstein_price_f(x: &[f64]) -> f64 {
 
 /// The course's f(x) = x³ − 2x² + 2: a local minimum at x = 4/3 and no global one.
 pub(super) fn cubic(x: V<'_>) -> V<'_> {
-    (x.pow(3.0) - x.square().mul_scalar(2.0)).sum().add_scalar(2.0)
+    (x.pow(3.0) - x.square().mul_scalar(2.0))
+        .sum()
+        .add_scalar(2.0)
 }
 pub(super) fn cubic_f(x: &[f64]) -> f64 {
     x[0].powi(3) - 2.0 * x[0] * x[0] + 2.0

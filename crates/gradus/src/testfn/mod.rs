@@ -143,14 +143,17 @@ impl TestFunction {
             "ackley" => Self::known("ackley", dim, fx::ackley, fx::ackley_f)
                 .minimum(ones(0.0), 0.0)
                 .region((-5.0, 5.0), ones(3.0)),
-            "styblinski-tang" => {
-                Self::known("styblinski-tang", dim, fx::styblinski_tang, fx::styblinski_tang_f)
-                    .minimum(
-                        ones(STYBLINSKI_TANG_X),
-                        fx::styblinski_tang_f(&ones(STYBLINSKI_TANG_X)),
-                    )
-                    .region((-5.0, 5.0), ones(0.5))
-            }
+            "styblinski-tang" => Self::known(
+                "styblinski-tang",
+                dim,
+                fx::styblinski_tang,
+                fx::styblinski_tang_f,
+            )
+            .minimum(
+                ones(STYBLINSKI_TANG_X),
+                fx::styblinski_tang_f(&ones(STYBLINSKI_TANG_X)),
+            )
+            .region((-5.0, 5.0), ones(0.5)),
             "beale" => {
                 fixed(2)?;
                 Self::known("beale", 2, fx::beale, fx::beale_f)
@@ -319,16 +322,22 @@ impl TestFunction {
     /// f(x) and ∇f(x) by reverse mode.
     pub fn value_grad(&self, x: &[f64]) -> (f64, Vec<f64>) {
         self.check(x);
-        let (v, g) = calculus::grad(|v| (self.expr)(v), &Tensor::from_vec(x.to_vec(), [self.dim]));
+        let (v, g) = calculus::grad(
+            |v| (self.expr)(v),
+            &Tensor::from_vec(x.to_vec(), [self.dim]),
+        );
         (v, g.data().to_vec())
     }
 
     /// The Hessian (row-major n×n) by reverse-over-forward mode.
     pub fn hessian(&self, x: &[f64]) -> Vec<f64> {
         self.check(x);
-        calculus::hessian(|v| (self.expr)(v), &Tensor::from_vec(x.to_vec(), [self.dim]))
-            .data()
-            .to_vec()
+        calculus::hessian(
+            |v| (self.expr)(v),
+            &Tensor::from_vec(x.to_vec(), [self.dim]),
+        )
+        .data()
+        .to_vec()
     }
 
     /// f, ∇f and the Hessian at x (the triple [`crate::optim::newton`] wants).
