@@ -32,6 +32,11 @@ enum Command {
     Check(commands::check::Args),
     /// Compare optimisers on a test function: table, paths on a contour map, convergence.
     Optimize(commands::optimize::Args),
+    /// Solve a dynamic economic model with a Deep Equilibrium Net and report its accuracy.
+    Deqn(commands::deqn::Args),
+    /// Approximation study: networks (and a polynomial baseline) on Genz's test functions
+    /// against sample size and dimension; table and plots in the output folder.
+    Genz(commands::genz::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +47,8 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Optimize(args) => commands::optimize::run(&args),
+        Command::Deqn(args) => commands::deqn::run(&args),
+        Command::Genz(args) => commands::genz::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -20,6 +20,8 @@
 pub mod autodiff;
 pub mod data;
 pub mod evo;
+pub mod deqn;
+pub mod genz;
 pub mod io;
 pub mod nn;
 pub mod optim;

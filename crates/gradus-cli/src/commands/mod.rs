@@ -1,5 +1,7 @@
 pub mod check;
+pub mod deqn;
 pub mod evaluate;
+pub mod genz;
 mod model_arg;
 pub mod optimize;
 pub mod predict;
