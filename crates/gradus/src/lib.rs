@@ -19,8 +19,8 @@
 
 pub mod autodiff;
 pub mod data;
-pub mod evo;
 pub mod deqn;
+pub mod evo;
 pub mod genz;
 pub mod io;
 pub mod nn;

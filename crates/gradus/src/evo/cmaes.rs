@@ -11,6 +11,10 @@
 //! which keeps the cost per evaluation O(n²) without changing the behaviour measurably.
 //! The constants are in [`CmaParams`] and [`CmaConstants`].
 
+// The updates are written with explicit indices, as in the papers' formulas: several
+// vectors and matrices are read at the same index in each loop.
+#![allow(clippy::needless_range_loop)]
+
 use super::eigen::symmetric_eigen;
 use super::params::{CmaConstants, CmaParams};
 use crate::rng::{seeded, Rng};
@@ -122,7 +126,10 @@ impl CmaEs {
         if let Some(b) = &params.bounds {
             let bad = b.lower.len() != n
                 || b.upper.len() != n
-                || b.lower.iter().zip(&b.upper).any(|(l, u)| !(l <= u));
+                || b.lower
+                    .iter()
+                    .zip(&b.upper)
+                    .any(|(l, u)| l.partial_cmp(u).is_none_or(|o| o.is_gt()));
             if bad {
                 return Err(CmaError::BadBounds {
                     n,
