@@ -410,13 +410,23 @@ fn write_metrics(
         .iter()
         .map(|r| serde_json::json!({"episode": r.episode, "loss": r.loss, "lr": r.lr}))
         .collect();
+    let (pn, _) = acc.path_states.shape().as_matrix();
+    let range = |j: usize| {
+        (0..pn)
+            .map(|i| acc.path_states.at(i, j))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            })
+    };
     let reference = grid.map(|g| {
         let on = gradus::deqn::ErrorStats::of(&g.errors_on_grid());
+        let ergodic = gradus::deqn::ErrorStats::of(&g.errors_on_grid_within(range(0), range(1)));
         let between = gradus::deqn::ErrorStats::of(&g.errors_between());
         serde_json::json!({
             "method": "endogenous grid method, linear interpolation, Gauss-Hermite",
             "nk": g.k.len(), "nz": g.log_z.len(), "iterations": g.iterations,
             "euler_errors_on_grid": stats_json(&on),
+            "euler_errors_on_grid_in_ergodic_range": stats_json(&ergodic),
             "euler_errors_between_grid_points": stats_json(&between),
         })
     });
