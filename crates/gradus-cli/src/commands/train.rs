@@ -422,3 +422,9 @@ fn write_run<F: Float>(
     save_model(&dir.join("model"), net, scaling, vec![])?;
     Ok(dir)
 }
+
+/// Checks a layered config the way `gradus train` does before it trains; `gradus search` runs
+/// this on every trial config so that a bad value fails the search before any trial runs.
+pub(crate) fn check_config(config: ConfigFile) -> anyhow::Result<()> {
+    Settings::from_config(config).map(|_| ())
+}
