@@ -74,7 +74,7 @@ fn strategy_constants_match_pycma() {
 
 /// The must-show: f < 1e-8 on 10-D sphere, ellipsoid and Rosenbrock from (3, ..., 3),
 /// σ0 = 2. Bounds are ~1.5× the 11-seed medians of both gradus and pycma
-/// (docs/optimisation.md: 1550 / 4090 / 5320 and 1430 / 4260 / 5310).
+/// (docs/optimisation.md: 1490 / 4050 / 5275 and 1430 / 4260 / 5310).
 #[test]
 fn cmaes_reaches_1e_8_on_10d_benchmarks_within_budget() {
     for (name, budget) in [
@@ -190,7 +190,7 @@ fn bounds_keep_candidates_inside_and_find_the_boundary_optimum() {
 }
 
 /// IPOP on 10-D Rastrigin, 3 seeds here (the 11-seed run is the example
-/// `cmaes_benchmark`, recorded in docs/optimisation.md: 11/11, median 77 750 evaluations).
+/// `cmaes_benchmark`, recorded in docs/optimisation.md: 11/11, median 81 490 evaluations).
 #[test]
 fn ipop_finds_the_global_minimum_of_10d_rastrigin() {
     let f = TestFunction::by_name("rastrigin", 10).unwrap();
