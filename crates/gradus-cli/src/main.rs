@@ -35,6 +35,8 @@ enum Command {
     Check(commands::check::Args),
     /// Solve a differential equation with a physics-informed network; writes a run folder.
     Pinn(commands::pinn::Args),
+    /// Compare optimisers on a test function: table, paths on a contour map, convergence.
+    Optimize(commands::optimize::Args),
     /// Time the peer benchmark workloads (JSON lines for make_table.py) or sweep batch/width.
     Bench(commands::bench::Args),
     /// Solve a dynamic economic model with a Deep Equilibrium Net and report its accuracy.
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Search(args) => commands::search::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Pinn(args) => commands::pinn::run(&args),
+        Command::Optimize(args) => commands::optimize::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
         Command::Deqn(args) => commands::deqn::run(&args),
         Command::Genz(args) => commands::genz::run(&args),
