@@ -23,6 +23,7 @@ pub mod io;
 pub mod nn;
 pub mod optim;
 pub mod plot;
+pub mod report;
 pub mod rng;
 pub mod tensor;
 pub mod train;
