@@ -43,7 +43,8 @@ fn csv_round_trip_predictions_equal_the_librarys() {
     let out = gradus()
         .args(["train", "--data", train_path.to_str().unwrap()])
         .args(["--task", "regression", "--layers", "16", "--hidden", "tanh"])
-        .args(["--lr", "0.01", "--epochs", "40", "--split", "0.8,0.1,0.1"])
+        .args(["--lr", "0.01", "--epochs", "60", "--batch-size", "8"])
+        .args(["--split", "0.8,0.1,0.1"])
         .args(["--scale", "standard", "--dtype", "f64", "--no-progress"])
         .args(["--runs", runs.to_str().unwrap(), "--name", "reg"])
         .output()
@@ -54,14 +55,17 @@ fn csv_round_trip_predictions_equal_the_librarys() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The run learned something: test MSE well below the target's variance (about 0.5).
+    // The run learned something: test MSE well below the target's variance.
+    let ys: Vec<f64> = rows(200, 0.0).iter().map(|r| r[3]).collect();
+    let mean = ys.iter().sum::<f64>() / ys.len() as f64;
+    let variance = ys.iter().map(|y| (y - mean).powi(2)).sum::<f64>() / ys.len() as f64;
     let mse: f64 = stdout
         .lines()
         .find_map(|l| l.strip_prefix("test loss (mse): "))
         .expect("no test loss line")
         .parse()
         .unwrap();
-    assert!(mse < 0.1, "{stdout}");
+    assert!(mse < 0.2 * variance, "variance {variance}: {stdout}");
     let run = runs.join("reg");
     assert!(run.join("predicted_vs_true.png").exists());
     assert!(run.join("learning_curve.png").exists());
