@@ -30,6 +30,9 @@ enum Command {
     Predict(commands::predict::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
+    /// Approximation study: networks (and a polynomial baseline) on Genz's test functions
+    /// against sample size and dimension; table and plots in the output folder.
+    Genz(commands::genz::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Genz(args) => commands::genz::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 pub mod check;
 pub mod evaluate;
+pub mod genz;
 mod model_arg;
 pub mod predict;
 mod run_folder;
