@@ -19,6 +19,7 @@
 
 pub mod autodiff;
 pub mod data;
+pub mod deqn;
 pub mod genz;
 pub mod io;
 pub mod nn;

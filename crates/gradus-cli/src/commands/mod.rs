@@ -1,4 +1,5 @@
 pub mod check;
+pub mod deqn;
 pub mod evaluate;
 pub mod genz;
 mod model_arg;

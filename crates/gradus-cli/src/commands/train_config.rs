@@ -122,7 +122,7 @@ impl ConfigFile {
 
 /// Turns the toml crate's multi-line report into one paragraph: "FILE, line L, column C: ...".
 /// An unknown key is reported with its section and that section's valid keys.
-fn describe(path: &Path, text: &str, e: &toml::de::Error) -> String {
+pub(super) fn describe(path: &Path, text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim().replace('\n', "; ");
     let Some(span) = e.span() else {
         return format!("{}: {message}", path.display());

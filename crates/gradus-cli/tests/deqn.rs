@@ -1,0 +1,123 @@
+//! `gradus deqn` end to end, each test in its own temporary directory.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn gradus() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gradus"))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gradus-deqn-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn short_run_writes_the_run_folder() {
+    let dir = temp_dir("run");
+    let out_dir = dir.join("bm");
+    let out = gradus()
+        .args([
+            "deqn",
+            "brock-mirman",
+            "--episodes",
+            "60",
+            "--no-progress",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [
+        "config.toml",
+        "metrics.json",
+        "checkpoint.safetensors",
+        "policy/model.safetensors",
+        "loss.png",
+        "policy.png",
+        "ergodic.png",
+        "errors.png",
+        "report.png",
+    ] {
+        assert!(out_dir.join(f).exists(), "{f} missing");
+    }
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+            .unwrap();
+    assert_eq!(metrics["loss_history"].as_array().unwrap().len(), 60);
+    assert!(metrics["box"]["policy"][0]["abs"]["max"].as_f64().unwrap() < 0.5);
+    // The saved config repeats the run; resuming trains further from the checkpoint.
+    let out = gradus()
+        .args([
+            "deqn",
+            "brock-mirman",
+            "--episodes",
+            "70",
+            "--no-progress",
+            "--resume",
+        ])
+        .arg("--config")
+        .arg(out_dir.join("config.toml"))
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+            .unwrap();
+    assert_eq!(metrics["loss_history"].as_array().unwrap().len(), 70);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unknown_model_is_a_clear_error() {
+    let out = gradus().args(["deqn", "solow"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown model \"solow\"") && err.contains("brock-mirman"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_config_names_file_line_and_key() {
+    let dir = temp_dir("badcfg");
+    let cfg = dir.join("bad.toml");
+    std::fs::write(&cfg, "[training]\nepisodes = 10\nlearning_rate = 0.1\n").unwrap();
+    let out = gradus()
+        .args(["deqn", "brock-mirman", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("learning_rate") && err.contains("lr"),
+        "{err}"
+    );
+    std::fs::write(&cfg, "[training]\nsampling = \"grid\"\n").unwrap();
+    let out = gradus()
+        .args(["deqn", "brock-mirman", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("sampling \"grid\""),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,7 @@
+//! The models gradus ships: each one file implementing [`Model`](crate::deqn::Model).
+
+mod brock_mirman;
+mod growth;
+
+pub use brock_mirman::BrockMirman;
+pub use growth::Growth;
