@@ -30,6 +30,8 @@ enum Command {
     Predict(commands::predict::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
+    /// Time the peer benchmark workloads (JSON lines for make_table.py) or sweep batch/width.
+    Bench(commands::bench::Args),
     /// Solve a dynamic economic model with a Deep Equilibrium Net and report its accuracy.
     Deqn(commands::deqn::Args),
     /// Approximation study: networks (and a polynomial baseline) on Genz's test functions
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Bench(args) => commands::bench::run(&args),
         Command::Deqn(args) => commands::deqn::run(&args),
         Command::Genz(args) => commands::genz::run(&args),
     };

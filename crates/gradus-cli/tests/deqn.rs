@@ -42,6 +42,7 @@ fn short_run_writes_the_run_folder() {
         "policy/model.safetensors",
         "loss.png",
         "policy.png",
+        "policy_error.png",
         "ergodic.png",
         "errors.png",
         "report.png",

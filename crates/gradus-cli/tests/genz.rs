@@ -76,6 +76,21 @@ fn small_study_writes_table_plots_and_resumes() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&third.stderr)
     );
+    // --report-only summarises the record without training or touching it.
+    let before = std::fs::read(out.join("results.jsonl")).unwrap();
+    let report = gradus()
+        .args([
+            "genz",
+            "--quiet",
+            "--report-only",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    assert!(stdout.contains("0 cells trained, 4 taken"), "{stdout}");
+    assert_eq!(std::fs::read(out.join("results.jsonl")).unwrap(), before);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

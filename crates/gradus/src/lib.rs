@@ -18,6 +18,7 @@
 //! ```
 
 pub mod autodiff;
+pub mod bench;
 pub mod data;
 pub mod deqn;
 pub mod genz;

@@ -17,7 +17,7 @@ use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 
 use gradus::genz::{
-    csv, markdown_table, member_seed, plot_errors, run_study, summarize, CellLog, Family, Genz,
+    csv, markdown_table, member_seed, parse_log, plot_errors, run_study, summarize, Family, Genz,
     Metric, Params, StudyConfig, Target,
 };
 
@@ -260,7 +260,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let quiet = args.quiet;
     let log_path = args.out.join("results.jsonl");
     let results = if args.report_only {
-        let mut done = CellLog::open(&log_path)?.done().to_vec();
+        // Read only: a study may still be appending to the file.
+        let text = std::fs::read_to_string(&log_path)
+            .with_context(|| format!("--report-only: cannot read {}", log_path.display()))?;
+        let mut done = parse_log(&log_path, &text)?;
         done.sort_by(|a, b| {
             (&a.function, a.dim, a.n, a.seed).cmp(&(&b.function, b.dim, b.n, b.seed))
         });

@@ -9,7 +9,7 @@ use crate::tensor::reduce::{
     argmax_mask_into, log_softmax_rows_into, log_sum_exp, max_axis_into, softmax_rows_into,
     sum_axis_into,
 };
-use crate::tensor::{Float, Shape};
+use crate::tensor::{vmath, Float, Shape};
 
 /// Numerically stable logistic function.
 #[inline(always)]
@@ -121,7 +121,7 @@ fn unary<F: Float>(u: Unary<F>, out: &mut [F], x: &[F]) {
     let zero = F::zero();
     match u {
         Unary::Neg => map(out, x, |v| -v),
-        Unary::Exp => map(out, x, |v| v.exp()),
+        Unary::Exp => vmath::exp_into(out, x),
         Unary::Log => map(out, x, |v| v.ln()),
         Unary::Sqrt => map(out, x, |v| v.sqrt()),
         Unary::Abs => map(out, x, |v| v.abs()),
@@ -143,8 +143,8 @@ fn unary<F: Float>(u: Unary<F>, out: &mut [F], x: &[F]) {
         Unary::PowScalar(p) if p == F::of(3.0) => map(out, x, |v| v * v * v),
         Unary::PowScalar(p) => map(out, x, |v| v.powf(p)),
         Unary::Clamp(lo, hi) => map(out, x, |v| v.max(lo).min(hi)),
-        Unary::Sigmoid => map(out, x, sigmoid),
-        Unary::Tanh => map(out, x, |v| v.tanh()),
+        Unary::Sigmoid => vmath::sigmoid_into(out, x),
+        Unary::Tanh => vmath::tanh_into(out, x),
         Unary::Relu => map(out, x, |v| if v > zero { v } else { zero }),
         Unary::LeakyRelu(a) => map(out, x, |v| if v > zero { v } else { a * v }),
         Unary::Elu(a) => map(out, x, |v| if v > zero { v } else { a * v.exp_m1() }),

@@ -31,6 +31,16 @@ impl Transform {
         }
     }
 
+    /// The raw output that maps to `y` (for starting a network at a guess).
+    pub fn inverse(self, y: f64) -> f64 {
+        match self {
+            Transform::Identity => y,
+            Transform::Sigmoid => (y / (1.0 - y)).ln(),
+            Transform::Softplus => y.exp_m1().ln(),
+            Transform::Exp => y.ln(),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Transform::Identity => "identity",
@@ -134,6 +144,14 @@ pub trait Model {
         policy: Var<'t, f64>,
         next: &[Next<'t>],
     ) -> Var<'t, f64>;
+
+    /// A starting guess for the policy (usually its deterministic steady-state value): the
+    /// network starts near this constant. Models whose Euler equations also have explosive
+    /// solutions that violate the transversality condition (capital accumulating towards
+    /// its maximum) need it, or training can settle on one of those. Default: none.
+    fn initial_policy(&self) -> Option<Vec<f64>> {
+        None
+    }
 
     /// The exact policy at a state, where a closed form exists.
     fn closed_form(&self, _state: &[f64]) -> Option<Vec<f64>> {

@@ -4,7 +4,7 @@
 use super::model::{col, columns, Model, Transform};
 use super::DeqnError;
 use crate::autodiff::{Tape, Var};
-use crate::nn::{Activation, Loss, MlpConfig, Mode, ParamsOnTape, Sequential};
+use crate::nn::{Activation, Init, Loss, MlpConfig, Mode, ParamsOnTape, Sequential};
 use crate::tensor::Tensor;
 
 /// A network and the transforms of its outputs.
@@ -28,11 +28,30 @@ impl Policy {
         let mut sizes = vec![inputs];
         sizes.extend_from_slice(hidden);
         sizes.push(policies.len());
-        let net = MlpConfig::new(&sizes, activation, Activation::Identity, Loss::Mse, seed)
-            .build()
-            .map_err(|e| DeqnError::InvalidConfig {
-                reason: e.to_string(),
-            })?;
+        let mut config = MlpConfig::new(&sizes, activation, Activation::Identity, Loss::Mse, seed);
+        // Biases drawn from U(−1, 1) instead of zero: with zero biases every first-layer ReLU
+        // kink passes through the origin of the (unit-scaled) features, so the fitted policy
+        // is rough there; spread kinks cover the feature box evenly.
+        config.bias_init = Init::Uniform(1.0);
+        let net = config.build().map_err(|e| DeqnError::InvalidConfig {
+            reason: e.to_string(),
+        })?;
+        let mut net = net;
+        if let Some(guess) = model.initial_policy() {
+            // Start near the guess: output biases at its inverse transform, output weights
+            // shrunk so the hidden layers' random start moves the policy only a little.
+            let n = net.params().len();
+            for w in net.params_mut()[n - 2].data_mut() {
+                *w *= 0.1;
+            }
+            for (b, (g, (_, t))) in net.params_mut()[n - 1]
+                .data_mut()
+                .iter_mut()
+                .zip(guess.iter().zip(&policies))
+            {
+                *b = t.inverse(*g);
+            }
+        }
         Ok(Policy {
             net,
             transforms: policies.iter().map(|p| p.1).collect(),

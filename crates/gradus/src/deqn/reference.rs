@@ -144,6 +144,19 @@ impl GridSolution {
         out
     }
 
+    /// Euler errors at the grid points with K in `k` and log z in `z` (e.g. the range a
+    /// simulation visits: the grid's edges extrapolate tomorrow's z and K and are less
+    /// accurate, but the ergodic set stays away from them).
+    pub fn errors_on_grid_within(&self, k: (f64, f64), z: (f64, f64)) -> Vec<f64> {
+        let mut out = Vec::new();
+        for &zz in self.log_z.iter().filter(|&&v| v >= z.0 && v <= z.1) {
+            for &kk in self.k.iter().filter(|&&v| v >= k.0 && v <= k.1) {
+                out.push(self.euler_error(kk, zz));
+            }
+        }
+        out
+    }
+
     /// Euler errors at the midpoints between grid points (both directions): the error of
     /// the interpolated solution where the grid does not pin it.
     pub fn errors_between(&self) -> Vec<f64> {

@@ -21,7 +21,7 @@ pub use baseline::{
     basis_size, choose_degree, lstsq_qr, total_degree_indices, PolyConfig, Polynomial,
 };
 pub use families::{member_seed, Family, Genz, GenzError, Params};
-pub use log::{CellLog, LogError};
+pub use log::{parse as parse_log, CellLog, LogError};
 pub use report::{csv, markdown_table, plot_errors, summarize, Metric, Spread, SummaryRow};
 pub use study::{
     run_study, sample, CellResult, ConfigError, Errors, StudyConfig, StudyError, Target, Training,

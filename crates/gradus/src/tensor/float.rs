@@ -21,6 +21,7 @@ pub trait Float:
     + MulAssign
     + DivAssign
     + Sum
+    + super::vmath::VMath
 {
     /// "f32" or "f64", for messages and file metadata.
     const NAME: &'static str;

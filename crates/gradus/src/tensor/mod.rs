@@ -12,6 +12,7 @@ pub(crate) mod reduce;
 mod shape;
 #[allow(clippy::module_inception)]
 mod tensor;
+pub mod vmath;
 
 pub use float::Float;
 pub use gemm::{num_threads, set_num_threads};

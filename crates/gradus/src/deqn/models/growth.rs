@@ -34,7 +34,7 @@ impl Growth {
             params,
             nodes: 7,
             k_box,
-            z_box_sd: 3.0,
+            z_box_sd: 4.0,
         }
     }
 
@@ -59,7 +59,7 @@ impl Growth {
         let mut m = Self::brock_mirman();
         m.name = "brock-mirman-delta".into();
         m.params.delta = 0.1;
-        m.k_box = (0.3, 3.0);
+        m.k_box = (0.5, 2.0);
         m
     }
 
@@ -119,13 +119,12 @@ impl Model for Growth {
         Expectation::Gaussian(Quadrature::gauss_hermite(self.nodes, self.params.sigma))
     }
 
-    /// log K mapped to [−1, 1] over the box, and log z in units of 3 unconditional
-    /// standard deviations.
+    /// log K and log z mapped to [−1, 1] over the box.
     fn features<'t>(&self, states: Var<'t, f64>) -> Var<'t, f64> {
         let (lo, hi) = (self.k_box.0.ln(), self.k_box.1.ln());
         let k = (col(states, 0).ln() - self.params.steady_state().ln() - 0.5 * (lo + hi))
             * (2.0 / (hi - lo));
-        let z = col(states, 1) * (1.0 / (3.0 * self.z_sd()));
+        let z = col(states, 1) * (1.0 / (self.z_box_sd * self.z_sd()));
         columns(&[k, z])
     }
 
@@ -160,6 +159,14 @@ impl Model for Growth {
             c1.pow(-p.gamma) * r1
         });
         (e * p.beta).pow(-1.0 / p.gamma) / c - 1.0
+    }
+
+    /// The steady-state savings rate K*/W* — only where there is no closed form (with
+    /// δ = 1 it *is* the closed form αβ, and starting there would make the check empty).
+    fn initial_policy(&self) -> Option<Vec<f64>> {
+        let p = &self.params;
+        let k = p.steady_state();
+        (self.closed_form(&[k, 0.0]).is_none()).then(|| vec![k / p.wealth(k, 0.0)])
     }
 
     fn closed_form(&self, _state: &[f64]) -> Option<Vec<f64>> {
