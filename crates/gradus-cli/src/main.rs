@@ -28,6 +28,9 @@ enum Command {
     Evaluate(commands::evaluate::Args),
     /// Predictions of a saved model for rows of features, written as CSV.
     Predict(commands::predict::Args),
+    /// Grid or random search over config keys, scored on the validation set; resumable, and
+    /// splittable over a cluster job array (--trial, then `search merge`).
+    Search(commands::search::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
     /// Time the peer benchmark workloads (JSON lines for make_table.py) or sweep batch/width.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(&args),
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
+        Command::Search(args) => commands::search::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
         Command::Deqn(args) => commands::deqn::run(&args),

@@ -150,13 +150,6 @@ impl Args {
     }
 }
 
-/// Resolves defaults < config file < flags into checked settings (what `gradus search`
-/// does for each trial, with the trial's values as the top layer).
-#[allow(dead_code)] // the entry point for `gradus search`
-pub fn resolve(layers: ConfigFile) -> anyhow::Result<Settings> {
-    Settings::from_config(layers)
-}
-
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let flags = args.to_config()?;
     let (settings, opts) = match &args.resume {
@@ -210,4 +203,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     train_run(&settings, &opts)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks a layered config the way `gradus train` does before it trains; `gradus search` runs
+/// this on every trial config so that a bad value fails the search before any trial runs.
+pub(crate) fn check_config(config: ConfigFile) -> anyhow::Result<()> {
+    Settings::from_config(config).map(|_| ())
 }
