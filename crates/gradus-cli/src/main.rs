@@ -33,6 +33,8 @@ enum Command {
     Search(commands::search::Args),
     /// Gradient-check every differentiable op of the engine on this machine.
     Check(commands::check::Args),
+    /// Compare optimisers on a test function: table, paths on a contour map, convergence.
+    Optimize(commands::optimize::Args),
     /// Time the peer benchmark workloads (JSON lines for make_table.py) or sweep batch/width.
     Bench(commands::bench::Args),
     /// Solve a dynamic economic model with a Deep Equilibrium Net and report its accuracy.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(&args),
         Command::Search(args) => commands::search::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Optimize(args) => commands::optimize::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
         Command::Deqn(args) => commands::deqn::run(&args),
         Command::Genz(args) => commands::genz::run(&args),

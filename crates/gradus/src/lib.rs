@@ -21,14 +21,17 @@ pub mod autodiff;
 pub mod bench;
 pub mod data;
 pub mod deqn;
+pub mod evo;
 pub mod genz;
 pub mod io;
 pub mod nn;
 pub mod optim;
+pub mod optlab;
 pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod tensor;
+pub mod testfn;
 pub mod train;
 
 pub use autodiff::{

@@ -4,6 +4,7 @@ pub mod deqn;
 pub mod evaluate;
 pub mod genz;
 mod model_arg;
+pub mod optimize;
 pub mod predict;
 mod run_folder;
 pub mod search;

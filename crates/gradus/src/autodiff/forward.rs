@@ -124,6 +124,8 @@ fn unary<F: Float>(u: Unary<F>, out: &mut [F], x: &[F]) {
         Unary::Exp => vmath::exp_into(out, x),
         Unary::Log => map(out, x, |v| v.ln()),
         Unary::Sqrt => map(out, x, |v| v.sqrt()),
+        Unary::Sin => map(out, x, |v| v.sin()),
+        Unary::Cos => map(out, x, |v| v.cos()),
         Unary::Abs => map(out, x, |v| v.abs()),
         Unary::Sign => map(out, x, |v| {
             if v > zero {

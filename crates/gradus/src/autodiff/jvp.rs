@@ -147,6 +147,8 @@ fn rule<'t, F: Float>(
                 Unary::Exp => y * tx,
                 Unary::Log => tx / x,
                 Unary::Sqrt => (tx / y).mul_scalar(F::of(0.5)),
+                Unary::Sin => x.cos() * tx,
+                Unary::Cos => -(x.sin() * tx),
                 Unary::Abs => x.sign() * tx,
                 Unary::Sign | Unary::Step => return None,
                 Unary::AddScalar(_) => tx,

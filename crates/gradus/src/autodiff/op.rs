@@ -15,6 +15,8 @@ pub(crate) enum Unary<F> {
     Exp,
     Log,
     Sqrt,
+    Sin,
+    Cos,
     Abs,
     /// -1, 0 or 1; derivative zero (used by the rules of `abs`, `mae`).
     Sign,

@@ -50,6 +50,14 @@ impl<'t, F: Float> Var<'t, F> {
     pub fn sqrt(self) -> Self {
         self.unary(Unary::Sqrt)
     }
+    /// Sine (radians).
+    pub fn sin(self) -> Self {
+        self.unary(Unary::Sin)
+    }
+    /// Cosine (radians).
+    pub fn cos(self) -> Self {
+        self.unary(Unary::Cos)
+    }
     pub fn abs(self) -> Self {
         self.unary(Unary::Abs)
     }

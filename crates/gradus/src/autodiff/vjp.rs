@@ -171,6 +171,8 @@ fn unary<F: Float>(u: Unary<F>, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
         Unary::Exp => acc(gx, x, y, g, |_, y| y),
         Unary::Log => acc(gx, x, y, g, |x, _| x.recip()),
         Unary::Sqrt => acc(gx, x, y, g, |_, y| F::of(0.5) / y),
+        Unary::Sin => acc(gx, x, y, g, |x, _| x.cos()),
+        Unary::Cos => acc(gx, x, y, g, |x, _| -x.sin()),
         Unary::Abs => acc(gx, x, y, g, |x, _| {
             if x > zero {
                 one
