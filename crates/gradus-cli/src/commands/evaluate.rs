@@ -34,7 +34,8 @@ fn evaluate<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
     let mut data = source.load::<F>()?;
     if data.n_features() != saved.model.inputs() || data.n_targets() != saved.model.outputs() {
         anyhow::bail!(
-            "{}: {} feature and {} target columns, but the model takes {} inputs and gives {} outputs",
+            "{}: {} feature and {} target columns, but the model takes {} inputs and gives {} outputs; \
+             use data with the columns the model was trained on (--target COL names the target column)",
             args.input.data,
             data.n_features(),
             data.n_targets(),

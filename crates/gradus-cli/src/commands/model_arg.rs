@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use gradus::io::{ModelSpec, SPEC_FILE};
 
 /// "f32" or "f64", read from the folder's model.json.
@@ -14,8 +14,27 @@ pub fn saved_dtype(dir: &Path) -> anyhow::Result<String> {
             dir.display()
         )
     })?;
-    let spec: ModelSpec = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a gradus model description", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not valid JSON ({e}); the file is truncated or damaged: copy the model \
+             folder again or retrain",
+            path.display()
+        )
+    })?;
+    if value.get("format").and_then(|f| f.as_str()) != Some("gradus-model") {
+        bail!(
+            "{}: not a gradus model description (it lacks \"format\": \"gradus-model\"); \
+             pass the model folder a `gradus train` run wrote (runs/NAME/model)",
+            path.display()
+        );
+    }
+    let spec: ModelSpec = serde_json::from_value(value).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: a gradus model description this gradus cannot read ({e}); it was edited or \
+             written by another version: retrain the model with this version",
+            path.display()
+        )
+    })?;
     Ok(spec.dtype)
 }
 

@@ -39,7 +39,12 @@ fn predict<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
     let x = source.features::<F>()?;
     let cols = x.shape().as_matrix().1;
     if cols != saved.model.inputs() {
-        anyhow::bail!("{}: {cols} feature columns, but the model takes {} inputs (name a target column to drop with --target)", args.input.data, saved.model.inputs());
+        anyhow::bail!(
+            "{}: {cols} feature columns, but the model takes {} inputs; use rows with the \
+             features the model was trained on (a target column in the file: drop it with --target COL)",
+            args.input.data,
+            saved.model.inputs()
+        );
     }
     let p = saved.predict(&x);
     let outputs = saved.model.outputs();

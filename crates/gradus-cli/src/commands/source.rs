@@ -68,12 +68,23 @@ impl DataSource<'_> {
             (None, true) => Some(table.n_cols.saturating_sub(1)),
             (None, false) => None,
         };
+        if table.n_cols < 2 && need_target {
+            bail!(
+                "{}: only {} column per row, but training and evaluation need at least one \
+                 feature column and a target column; add the columns, or check the delimiter \
+                 (gradus reads comma-separated values)",
+                path.display(),
+                table.n_cols
+            );
+        }
         if let Some(t) = target {
-            if t >= table.n_cols || table.n_cols < 2 {
+            if t >= table.n_cols {
                 bail!(
-                    "{}: --target {t} is not one of the file's {} columns (0-based)",
+                    "{}: there is no target column {t}: rows have {} columns (numbered from 0); \
+                     pass --target (or [data] target) from 0 to {}",
                     path.display(),
-                    table.n_cols
+                    table.n_cols,
+                    table.n_cols - 1
                 );
             }
         }

@@ -75,6 +75,8 @@ pub struct TrainingSection {
     pub epochs: Option<usize>,
     pub batch_size: Option<usize>,
     pub seed: Option<u64>,
+    /// Epochs between checkpoints (`--checkpoint-every`; 0: none).
+    pub checkpoint_every: Option<usize>,
 }
 
 impl ConfigFile {
@@ -112,6 +114,7 @@ impl ConfigFile {
                 epochs: t.epochs.or(bt.epochs),
                 batch_size: t.batch_size.or(bt.batch_size),
                 seed: t.seed.or(bt.seed),
+                checkpoint_every: t.checkpoint_every.or(bt.checkpoint_every),
             },
         }
     }
@@ -128,7 +131,21 @@ pub(super) fn describe(path: &Path, text: &str, e: &toml::de::Error) -> String {
     let at = format!("{}, line {line}, column {column}", path.display());
     // serde words it "unknown field `k`, expected one of `a`, `b`" (or "expected `a`").
     let Some(rest) = message.strip_prefix("unknown field `") else {
-        return format!("{at}: {message}");
+        // A value of the wrong type: the span is the value, its key starts the line.
+        let line_start = text[..span.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let key = text[line_start..]
+            .split_once('=')
+            .map(|(k, _)| k.trim().to_string())
+            .filter(|k| !k.is_empty() && !k.starts_with('['));
+        return match (key, section_of(text, &span)) {
+            (Some(key), Some(section)) => format!(
+                "{at}: [{section}] {key}: {message}; change the value to the type named \
+                 (numbers unquoted, names in quotes, lists in [ ])"
+            ),
+            _ => format!("{at}: {message}"),
+        };
     };
     let Some((key, expected)) = rest.split_once('`') else {
         return format!("{at}: {message}");

@@ -45,9 +45,9 @@ impl Table {
         Table::parse(&text, path, header_lines)
     }
 
-    /// Parses CSV text after skipping `header_lines` lines. Every row must have the same
-    /// number of fields and every field must be a finite number; blank lines are allowed
-    /// only at the end. `path` names the source in error messages.
+    /// Parses CSV text after skipping `header_lines` lines. There must be at least one data
+    /// row, every row must have the same number of fields and every field must be a finite
+    /// number; blank lines are allowed only at the end. `path` names the source in error messages.
     pub fn parse(
         text: &str,
         path: impl AsRef<Path>,
@@ -76,6 +76,13 @@ impl Table {
                 let field = field.trim();
                 let value = match field.parse::<f64>() {
                     Ok(v) if v.is_finite() => v,
+                    Ok(_) => {
+                        let reason = format!(
+                            "'{field}' is not a finite number; remove the row or replace the \
+                             value (NaN and infinite values cannot be trained on)"
+                        );
+                        return Err(fail(line_no, j + 1, reason));
+                    }
                     _ if field.is_empty() => {
                         let reason = "empty field; fill in a value (missing values are \
                                       not supported)";
@@ -101,6 +108,23 @@ impl Table {
                 return Err(fail(line_no, fields.min(n_cols) + 1, reason));
             }
             n_rows += 1;
+        }
+        if n_rows == 0 {
+            let reason = match header_lines {
+                _ if body.trim().is_empty() => "no data rows: the file is empty; write one row \
+                                                of comma-separated numbers per line"
+                    .to_string(),
+                h => format!(
+                    "no data rows after the {h} header line(s); write one row of \
+                     comma-separated numbers per line below the header"
+                ),
+            };
+            let line = if body.trim().is_empty() {
+                1
+            } else {
+                header_lines + 1
+            };
+            return Err(fail(line, 1, reason));
         }
         Ok(Table {
             n_rows,

@@ -9,6 +9,7 @@ use std::path::Path;
 use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
 
+use super::atomic::write_atomic;
 use super::spec::{ModelSpec, Scaling};
 use super::IoError;
 use crate::nn::Sequential;
@@ -42,7 +43,8 @@ fn file_err(path: &Path) -> impl FnOnce(std::io::Error) -> IoError + '_ {
     }
 }
 
-/// Writes `dir/model.safetensors` and `dir/model.json`, creating `dir`.
+/// Writes `dir/model.safetensors` and `dir/model.json`, creating `dir`. Each file is written
+/// atomically, so an interrupted save leaves the old file or the new one, never half of one.
 ///
 /// ```
 /// use gradus::io::{load_model, save_model};
@@ -64,7 +66,7 @@ pub fn save_model<F: Float>(
     let spec = ModelSpec::of(model, scaling, classes);
     let spec_path = dir.join(SPEC_FILE);
     let json = serde_json::to_string_pretty(&spec).expect("a model description always serialises");
-    std::fs::write(&spec_path, json + "\n").map_err(file_err(&spec_path))?;
+    write_atomic(&spec_path, (json + "\n").as_bytes()).map_err(file_err(&spec_path))?;
 
     let dtype = if F::NAME == "f64" {
         Dtype::F64
@@ -91,12 +93,11 @@ pub fn save_model<F: Float>(
     let weights_path = dir.join(WEIGHTS_FILE);
     let mut metadata = HashMap::new();
     metadata.insert("format".to_string(), "gradus-model".to_string());
-    safetensors::serialize_to_file(views, &Some(metadata), &weights_path).map_err(|e| {
-        IoError::Weights {
-            path: weights_path.clone(),
-            reason: e.to_string(),
-        }
-    })
+    let bytes = safetensors::serialize(views, &Some(metadata)).map_err(|e| IoError::Weights {
+        path: weights_path.clone(),
+        reason: e.to_string(),
+    })?;
+    write_atomic(&weights_path, &bytes).map_err(file_err(&weights_path))
 }
 
 /// Reads a model folder written by [`save_model`]. The weights' dtype must match `F`.
@@ -107,7 +108,12 @@ pub fn load_model<F: Float>(dir: &Path) -> Result<SavedModel<F>, IoError> {
         path: spec_path.clone(),
         reason,
     };
-    let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| format_err(e.to_string()))?;
+    let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| {
+        format_err(format!(
+            "{e}; it is damaged, truncated or from another program: use the model folder of a \
+             gradus run (runs/NAME/model) as it was written"
+        ))
+    })?;
     if spec.format != "gradus-model" || spec.format_version != super::spec::FORMAT_VERSION {
         return Err(format_err(format!(
             "format {:?} version {} (this gradus reads gradus-model version {})",
@@ -131,16 +137,34 @@ pub fn load_model<F: Float>(dir: &Path) -> Result<SavedModel<F>, IoError> {
         path: weights_path.clone(),
         reason,
     };
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| weights_err(e.to_string()))?;
+    let st = SafeTensors::deserialize(&bytes).map_err(|e| {
+        weights_err(format!(
+            "not a readable safetensors file ({e}); it is truncated or damaged: copy it \
+             again or retrain the model"
+        ))
+    })?;
+    let mismatch = |what: String| {
+        weights_err(format!(
+            "{what}; these weights do not belong to {SPEC_FILE} beside them: keep both files \
+             of one saved model together"
+        ))
+    };
+    let dtype = if F::NAME == "f64" {
+        Dtype::F64
+    } else {
+        Dtype::F32
+    };
     let names: Vec<String> = model.param_names().to_vec();
     for (name, param) in names.iter().zip(model.params_mut()) {
         let view = st
             .tensor(name)
-            .map_err(|_| weights_err(format!("no tensor named {name}")))?;
-        if view.shape() != param.shape().dims() {
-            return Err(weights_err(format!(
-                "{name} has shape {:?}, the architecture needs {}",
+            .map_err(|_| mismatch(format!("no tensor named {name}")))?;
+        if view.shape() != param.shape().dims() || view.dtype() != dtype {
+            return Err(mismatch(format!(
+                "{name} is {:?} of shape {:?}, the architecture needs {} of shape {}",
+                view.dtype(),
                 view.shape(),
+                F::NAME,
                 param.shape()
             )));
         }

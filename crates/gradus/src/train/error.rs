@@ -18,4 +18,8 @@ pub enum TrainError {
     NotTrainable { reason: String },
     #[error("the data does not fit the model: {reason}")]
     DataMismatch { reason: String },
+    #[error("cannot resume from this checkpoint: {reason}; start the run again without --resume")]
+    Resume { reason: String },
+    #[error("could not write a checkpoint: {0}")]
+    Checkpoint(crate::io::IoError),
 }

@@ -2,10 +2,12 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::checkpoint::{BestEpoch, Checkpoint};
 use super::{EpochRecord, History, TrainError};
 use crate::autodiff::Tape;
 use crate::data::{Batches, Dataset};
-use crate::nn::{Mlp, Mode};
+use crate::io::IoError;
+use crate::nn::{Layer, Mlp, Mode};
 use crate::optim::{Clip, OptState, Optimizer, Schedule};
 use crate::rng;
 use crate::tensor::{Float, Tensor};
@@ -94,6 +96,24 @@ pub fn fit<F: Float>(
     train: &Dataset<F>,
     val: Option<&Dataset<F>>,
     config: &FitConfig,
+    on_epoch: impl FnMut(&EpochRecord),
+) -> Result<History, TrainError> {
+    fit_with_checkpoints(model, train, val, config, None, 0, |_| Ok(()), on_epoch)
+}
+
+/// [`fit`] that can start from a [`Checkpoint`] (`resume`) and hands `save` a checkpoint
+/// after every `every` epochs (0: never). Resuming from the checkpoint of epoch k with the
+/// same model, data and config gives bit for bit the run that never stopped: parameters,
+/// optimiser moments, batch order and dropout masks all continue where they were.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_with_checkpoints<F: Float>(
+    model: &mut Mlp<F>,
+    train: &Dataset<F>,
+    val: Option<&Dataset<F>>,
+    config: &FitConfig,
+    resume: Option<Checkpoint<F>>,
+    every: usize,
+    mut save: impl FnMut(Checkpoint<F>) -> Result<(), IoError>,
     mut on_epoch: impl FnMut(&EpochRecord),
 ) -> Result<History, TrainError> {
     check(model, train, val, config)?;
@@ -123,8 +143,32 @@ pub fn fit<F: Float>(
     let bar = progress_bar(config);
     let shuffle = batching_shuffles(config);
     let mut batches = Batches::new(n, batch_size, shuffle, &mut shuffle_rng);
+    let mut start = 0;
+    if let Some(c) = resume {
+        start = c.epoch;
+        restore(model, &c)?;
+        // The batch order is a function of the shuffle stream: replay the shuffles of the
+        // epochs done, then check the stream stands where the checkpoint says.
+        for _ in 1..start {
+            if shuffle {
+                batches.shuffle(&mut shuffle_rng);
+            }
+        }
+        if shuffle_rng != c.shuffle_rng {
+            return Err(TrainError::Resume {
+                reason: "the batch order does not match the checkpoint's (different training \
+                         rows, batch size or seed)"
+                    .into(),
+            });
+        }
+        dropout_rng = c.dropout_rng;
+        states = c.opt_states;
+        history = c.history;
+        best = c.best.map(|b| (b.val_loss, b.epoch, b.params));
+        bar.set_position(start as u64);
+    }
 
-    for epoch in 0..config.epochs {
+    for epoch in start..config.epochs {
         let lr = config.schedule.lr(config.optimizer.lr(), epoch);
         if epoch > 0 && shuffle {
             batches.shuffle(&mut shuffle_rng);
@@ -187,6 +231,26 @@ pub fn fit<F: Float>(
                 break;
             }
         }
+        if every > 0 && (epoch + 1) % every == 0 {
+            let checkpoint = Checkpoint {
+                epoch: epoch + 1,
+                param_names: model.param_names().to_vec(),
+                params: model.params().to_vec(),
+                batch_norm: batch_norm_stats(model),
+                opt_states: states.clone(),
+                shuffle_rng: shuffle_rng.clone(),
+                dropout_rng: dropout_rng.clone(),
+                history: history.clone(),
+                best: best.as_ref().map(|(l, e, p)| BestEpoch {
+                    val_loss: *l,
+                    epoch: *e,
+                    params: p.clone(),
+                }),
+                extra: Default::default(),
+            };
+            bar.suspend(|| save(checkpoint))
+                .map_err(TrainError::Checkpoint)?;
+        }
     }
     if let (Some(es), Some((_, at, params))) = (config.early_stopping, best) {
         history.best_epoch = Some(at);
@@ -196,6 +260,52 @@ pub fn fit<F: Float>(
     }
     bar.finish_and_clear();
     Ok(history)
+}
+
+fn batch_norm_stats<F: Float>(model: &Mlp<F>) -> Vec<(Vec<f64>, Vec<f64>)> {
+    model
+        .layers()
+        .iter()
+        .filter_map(|l| match l {
+            Layer::BatchNorm(b) => Some(b.running.borrow().clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Puts a checkpoint's parameters and batch-norm statistics into `model`, after checking
+/// that they are this model's.
+fn restore<F: Float>(model: &mut Mlp<F>, c: &Checkpoint<F>) -> Result<(), TrainError> {
+    let same_shapes = c.params.len() == model.params().len()
+        && c.param_names == model.param_names()
+        && c.params
+            .iter()
+            .zip(model.params())
+            .all(|(a, b)| a.shape() == b.shape())
+        && c.opt_states.len() == c.params.len();
+    let norms: Vec<_> = model
+        .layers()
+        .iter()
+        .filter_map(|l| match l {
+            Layer::BatchNorm(b) => Some(b),
+            _ => None,
+        })
+        .collect();
+    let same_norms = norms.len() == c.batch_norm.len()
+        && norms
+            .iter()
+            .zip(&c.batch_norm)
+            .all(|(b, s)| s.0.len() == b.features && s.1.len() == b.features);
+    if !same_shapes || !same_norms {
+        return Err(TrainError::Resume {
+            reason: "the checkpoint holds the parameters of a different architecture".into(),
+        });
+    }
+    for (b, s) in norms.iter().zip(&c.batch_norm) {
+        *b.running.borrow_mut() = s.clone();
+    }
+    model.params_mut().clone_from_slice(&c.params);
+    Ok(())
 }
 
 /// Full-batch gradient descent visits rows in order; everything else reshuffles.
