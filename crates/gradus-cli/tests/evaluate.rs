@@ -132,3 +132,44 @@ fn a_missing_model_folder_is_explained() {
         "{stderr}"
     );
 }
+
+/// Evaluation data need not contain every class: a 10-class model evaluated on digits rows
+/// labelled 0–8 only must work (the class count comes from the model, not the file).
+#[test]
+fn evaluation_data_lacking_the_top_class_fits_the_model() {
+    let dir = std::env::temp_dir().join(format!("gradus-evaluate-classes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = gradus()
+        .args(["train", "--epochs", "2", "--no-progress", "--name", "d"])
+        .args(["--runs", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let digits = include_str!("../../../data/digits.csv");
+    let rows: String = digits
+        .lines()
+        .filter(|l| !l.ends_with(",9") && !l.trim().is_empty())
+        .take(200)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let csv = dir.join("no_nines.csv");
+    std::fs::write(&csv, rows).unwrap();
+    let out = gradus()
+        .args(["evaluate", "--model"])
+        .arg(dir.join("d/model"))
+        .arg("--data")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("accuracy"));
+    std::fs::remove_dir_all(&dir).ok();
+}

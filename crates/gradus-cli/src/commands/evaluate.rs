@@ -30,6 +30,8 @@ fn evaluate<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
         target: args.input.target,
         header: args.input.header,
         regression,
+        // A softmax model fixes the number of classes; a sigmoid (one output) is binary.
+        classes: (!regression && saved.model.outputs() > 1).then(|| saved.model.outputs()),
     };
     let mut data = source.load::<F>()?;
     if data.n_features() != saved.model.inputs() || data.n_targets() != saved.model.outputs() {

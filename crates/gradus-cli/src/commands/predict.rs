@@ -35,6 +35,7 @@ fn predict<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
         target: args.input.target,
         header: args.input.header,
         regression: false,
+        classes: None,
     };
     let x = source.features::<F>()?;
     let cols = x.shape().as_matrix().1;

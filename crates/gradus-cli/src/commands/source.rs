@@ -15,6 +15,10 @@ pub struct DataSource<'a> {
     /// CSV: header lines to skip.
     pub header: usize,
     pub regression: bool,
+    /// Classification: the number of classes when it is known (a saved multi-class model's
+    /// outputs), so that evaluation data lacking the top class still fits the model.
+    /// Otherwise the largest label + 1.
+    pub classes: Option<usize>,
 }
 
 impl DataSource<'_> {
@@ -35,7 +39,7 @@ impl DataSource<'_> {
                         .skip(target)
                         .step_by(table.n_cols)
                         .fold(0.0f64, |m, &v| m.max(v));
-                    let classes = max as usize + 1;
+                    let classes = self.classes.unwrap_or(max as usize + 1);
                     let labels = table.labels(target, classes)?;
                     Dataset::classification(x, labels, classes)?
                 }

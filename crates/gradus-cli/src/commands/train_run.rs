@@ -77,6 +77,7 @@ fn train_typed<F: Float>(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunO
         target: s.target,
         header: s.header,
         regression: s.task == TaskKind::Regression,
+        classes: None,
     };
     let data = source.load::<F>()?;
     let (mut train, mut val, mut test) = data.split(s.split, s.seed)?;
