@@ -177,7 +177,8 @@ pub fn load_model<F: Float>(dir: &Path) -> Result<SavedModel<F>, IoError> {
     })
 }
 
-fn to_le_bytes<F: Float>(data: &[F]) -> Vec<u8> {
+/// Little-endian bytes of `data` in `F`'s width: the safetensors layout, shared with checkpoints.
+pub(crate) fn to_le_bytes<F: Float>(data: &[F]) -> Vec<u8> {
     let mut out = Vec::with_capacity(std::mem::size_of_val(data));
     for &v in data {
         if F::NAME == "f64" {
@@ -189,7 +190,7 @@ fn to_le_bytes<F: Float>(data: &[F]) -> Vec<u8> {
     out
 }
 
-fn from_le_bytes<F: Float>(bytes: &[u8]) -> Vec<F> {
+pub(crate) fn from_le_bytes<F: Float>(bytes: &[u8]) -> Vec<F> {
     if F::NAME == "f64" {
         bytes
             .chunks_exact(8)

@@ -24,7 +24,7 @@ use safetensors::SafeTensors;
 use serde_json::{json, Value};
 
 use super::{EpochRecord, History};
-use crate::io::{write_atomic, IoError};
+use crate::io::{from_le_bytes, to_le_bytes, write_atomic, IoError};
 use crate::optim::OptState;
 use crate::rng::Rng;
 use crate::tensor::{Float, Tensor};
@@ -112,15 +112,23 @@ impl<F: Float> Checkpoint<F> {
         let mut named: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
         for (i, (name, p)) in self.param_names.iter().zip(&self.params).enumerate() {
             let dims = p.shape().dims().to_vec();
-            named.push((format!("param.{name}"), dims.clone(), to_bytes(p.data())));
+            named.push((format!("param.{name}"), dims.clone(), to_le_bytes(p.data())));
             let s = &self.opt_states[i];
             for (prefix, buf) in [("m", &s.m), ("v", &s.v)] {
                 if !buf.is_empty() {
-                    named.push((format!("{prefix}.{name}"), vec![buf.len()], to_bytes(buf)));
+                    named.push((
+                        format!("{prefix}.{name}"),
+                        vec![buf.len()],
+                        to_le_bytes(buf),
+                    ));
                 }
             }
             if let Some(b) = &self.best {
-                named.push((format!("best.{name}"), dims, to_bytes(b.params[i].data())));
+                named.push((
+                    format!("best.{name}"),
+                    dims,
+                    to_le_bytes(b.params[i].data()),
+                ));
             }
         }
         let views: Vec<(String, TensorView<'_>)> = named
@@ -213,7 +221,10 @@ impl<F: Float> Checkpoint<F> {
             let view = st
                 .tensor(name)
                 .map_err(|_| bad(format!("no tensor named {name}")))?;
-            Ok(Tensor::from_vec(from_bytes::<F>(view.data()), view.shape()))
+            Ok(Tensor::from_vec(
+                from_le_bytes::<F>(view.data()),
+                view.shape(),
+            ))
         };
         let missing = |what: &str| bad(format!("the state lacks {what}"));
         let names: Vec<String> = serde_json::from_value(state["param_names"].clone())
@@ -230,7 +241,7 @@ impl<F: Float> Checkpoint<F> {
             params.push(tensor(&format!("param.{name}"))?);
             let buffer = |prefix: &str| {
                 st.tensor(&format!("{prefix}.{name}"))
-                    .map(|v| from_bytes::<F>(v.data()))
+                    .map(|v| from_le_bytes::<F>(v.data()))
                     .unwrap_or_default()
             };
             opt_states.push(OptState {
@@ -278,31 +289,5 @@ impl<F: Float> Checkpoint<F> {
             best,
             extra: serde_json::from_value(state["extra"].clone()).unwrap_or_default(),
         })
-    }
-}
-
-fn to_bytes<F: Float>(data: &[F]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(std::mem::size_of_val(data));
-    for &v in data {
-        if F::NAME == "f64" {
-            out.extend_from_slice(&v.as_f64().to_le_bytes());
-        } else {
-            out.extend_from_slice(&(v.as_f64() as f32).to_le_bytes());
-        }
-    }
-    out
-}
-
-fn from_bytes<F: Float>(bytes: &[u8]) -> Vec<F> {
-    if F::NAME == "f64" {
-        bytes
-            .chunks_exact(8)
-            .map(|b| F::of(f64::from_le_bytes(b.try_into().expect("8 bytes"))))
-            .collect()
-    } else {
-        bytes
-            .chunks_exact(4)
-            .map(|b| F::of(f32::from_le_bytes(b.try_into().expect("4 bytes")) as f64))
-            .collect()
     }
 }
