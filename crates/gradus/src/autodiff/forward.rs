@@ -1,6 +1,6 @@
 //! Forward kernels: the value of each primitive, written into the node's reused buffer.
 
-use super::op::{Binary, Loss, Op, Unary};
+use super::op::{Act, Binary, Loss, Op, Unary};
 use super::tape::Node;
 use crate::tensor::broadcast::binary_into;
 use crate::tensor::gemm::{matmul_into, MatArg};
@@ -114,6 +114,77 @@ pub(crate) fn compute<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: 
             concat2_into(out, &na.value, na.shape, &nb.value, nb.shape, axis)
         }
         Op::Loss(kind, p, t) => out[0] = loss(kind, &nodes[p], &nodes[t]),
+        Op::BiasAct(act, x, b) => bias_act(act, out, &nodes[x].value, &nodes[b].value),
+        Op::ActTangent(act, y, t) => {
+            let (yv, tv) = (&nodes[y].value, &nodes[t].value);
+            for ((o, &y), &t) in out.iter_mut().zip(yv).zip(tv) {
+                *o = t * act_slope(act, y);
+            }
+        }
+    }
+}
+
+/// act'(x) written through y = act(x).
+#[inline(always)]
+pub(crate) fn act_slope<F: Float>(act: Act, y: F) -> F {
+    match act {
+        Act::Tanh => F::one() - y * y,
+        Act::Sigmoid => y * (F::one() - y),
+        Act::Relu => {
+            if y > F::zero() {
+                F::one()
+            } else {
+                F::zero()
+            }
+        }
+    }
+}
+
+/// d act'(x) / dy through y = act(x) (the curvature term of a tangent's own derivative).
+#[inline(always)]
+pub(crate) fn act_slope_dy<F: Float>(act: Act, y: F) -> F {
+    match act {
+        Act::Tanh => F::of(-2.0) * y,
+        Act::Sigmoid => F::one() - F::of(2.0) * y,
+        Act::Relu => F::zero(),
+    }
+}
+
+/// Columns handled per vectorised activation call: the sums x + b live in a stack buffer
+/// that stays in L1, so the bias add and the activation make one pass over memory.
+const CHUNK: usize = 64;
+
+/// out = act(x + b) with the row vector b added to every row of x.
+fn bias_act<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {
+    let cols = b.len();
+    if cols == 0 {
+        return;
+    }
+    let zero = F::zero();
+    let mut tmp = [zero; CHUNK];
+    for (orow, xrow) in out.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
+        for ((oc, xc), bc) in orow
+            .chunks_mut(CHUNK)
+            .zip(xrow.chunks(CHUNK))
+            .zip(b.chunks(CHUNK))
+        {
+            if act == Act::Relu {
+                for ((o, &v), &c) in oc.iter_mut().zip(xc).zip(bc) {
+                    let z = v + c;
+                    *o = if z > zero { z } else { zero };
+                }
+                continue;
+            }
+            let t = &mut tmp[..oc.len()];
+            for ((t, &v), &c) in t.iter_mut().zip(xc).zip(bc) {
+                *t = v + c;
+            }
+            if act == Act::Tanh {
+                vmath::tanh_into(oc, t);
+            } else {
+                vmath::sigmoid_into(oc, t);
+            }
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! nets), and a backward pass through them gives exact parameter gradients of losses that
 //! contain those derivatives. See docs/ARCHITECTURE.md for why this mechanism was chosen.
 
-use super::op::{Binary, Loss, NodeId, Op, Unary};
+use super::op::{Act, Binary, Loss, NodeId, Op, Unary};
 use super::tape::{Tape, Var};
 use crate::tensor::{Float, Shape};
 
@@ -157,9 +157,9 @@ fn rule<'t, F: Float>(
                 Unary::PowScalar(p) if p == one => tx,
                 Unary::PowScalar(p) => x.pow(p - one).mul_scalar(p) * tx,
                 Unary::Clamp(lo, hi) => tx * x.add_scalar(-lo).step() * (-x).add_scalar(hi).step(),
-                Unary::Sigmoid => tx * y * (-y).add_scalar(one),
-                Unary::Tanh => tx * (-y.square()).add_scalar(one),
-                Unary::Relu => tx * x.step(),
+                Unary::Sigmoid => y.act_tangent(Act::Sigmoid, tx),
+                Unary::Tanh => y.act_tangent(Act::Tanh, tx),
+                Unary::Relu => y.act_tangent(Act::Relu, tx),
                 Unary::LeakyRelu(a) => tx * x.step().mul_scalar(one - a).add_scalar(a),
                 // ELU' = s + (1 - s)(y + α) with s = 1[x > 0]: exactly 1 for x > 0 (no
                 // cancellation), and differentiable again as (1 - s)·y'.
@@ -218,6 +218,20 @@ fn rule<'t, F: Float>(
             za.concat(zb, axis)
         }
         Op::Loss(kind, p, q) => loss_rule(kind, v(p), v(q), t(p), t(q))?,
+        Op::BiasAct(act, x, b) => y.act_tangent(act, fit(sum_opt(t(x), t(b))?)),
+        Op::ActTangent(act, yy, tt) => {
+            let (yv, tv) = (v(yy), v(tt));
+            // d(t·s(y)) = dt·s(y) + t·s'(y)·dy, s = act' as a function of the output.
+            let curvature = |w: Var<'t, F>| match act {
+                Act::Tanh => Some((tv * w * yv).mul_scalar(F::of(-2.0))),
+                Act::Sigmoid => Some(tv * w * yv.mul_scalar(F::of(-2.0)).add_scalar(one)),
+                Act::Relu => None,
+            };
+            sum_opt(
+                t(tt).map(|w| yv.act_tangent(act, w)),
+                t(yy).and_then(curvature),
+            )?
+        }
     })
 }
 

@@ -52,6 +52,15 @@ pub(crate) enum Binary {
     Minimum,
 }
 
+/// Activations whose derivative is a function of their output y, so that a fused kernel
+/// needs no copy of the pre-activation: tanh' = 1 - y², σ' = y(1 - y), relu' = 1[y > 0].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Act {
+    Tanh,
+    Sigmoid,
+    Relu,
+}
+
 /// Fused losses: each reduces (prediction, target) of equal shapes to a scalar mean.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Loss<F> {
@@ -109,6 +118,13 @@ pub(crate) enum Op<F> {
         axis: usize,
     },
     Loss(Loss<F>, NodeId, NodeId),
+    /// act(x + b), b a row vector added to every row of x: a dense layer's bias and
+    /// activation in one pass over memory each way.
+    BiasAct(Act, NodeId, NodeId),
+    /// t · act'(x) written through the activation's output y = act(x): the tangent of an
+    /// activation in one node (forward mode otherwise builds 1 - y², then the product).
+    /// Inputs (y, t) of equal shapes.
+    ActTangent(Act, NodeId, NodeId),
 }
 
 impl<F: Copy> Op<F> {
@@ -129,7 +145,9 @@ impl<F: Copy> Op<F> {
             Op::Binary(_, a, b)
             | Op::MatMul { a, b, .. }
             | Op::Concat { a, b, .. }
-            | Op::Loss(_, a, b) => ([a, b], 2),
+            | Op::Loss(_, a, b)
+            | Op::BiasAct(_, a, b)
+            | Op::ActTangent(_, a, b) => ([a, b], 2),
         }
     }
 

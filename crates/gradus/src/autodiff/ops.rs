@@ -12,7 +12,7 @@
 //! assert_eq!(w.grad().shape().dims(), &[2, 2]);
 //! ```
 
-use super::op::{Binary, Loss, Op, Unary};
+use super::op::{Act, Binary, Loss, Op, Unary};
 use super::tape::Var;
 use crate::tensor::broadcast::broadcast_shape;
 use crate::tensor::{concat_shape, Float, Shape};
@@ -137,6 +137,40 @@ impl<'t, F: Float> Var<'t, F> {
     /// Log-softmax over the last axis (stable).
     pub fn log_softmax(self) -> Self {
         self.tape.record(Op::LogSoftmax(self.id), self.shape())
+    }
+
+    /// tanh(self + bias) for a bias row vector (shape `[n]` or `[1, n]`, n = the last
+    /// dimension of `self`) added to every row: a dense layer's bias and activation fused
+    /// into one pass over memory forward and one backward.
+    pub fn bias_tanh(self, bias: Self) -> Self {
+        self.bias_act(Act::Tanh, bias, "bias_tanh")
+    }
+    /// σ(self + bias), fused as [`bias_tanh`](Self::bias_tanh).
+    pub fn bias_sigmoid(self, bias: Self) -> Self {
+        self.bias_act(Act::Sigmoid, bias, "bias_sigmoid")
+    }
+    /// relu(self + bias), fused as [`bias_tanh`](Self::bias_tanh).
+    pub fn bias_relu(self, bias: Self) -> Self {
+        self.bias_act(Act::Relu, bias, "bias_relu")
+    }
+    fn bias_act(self, act: Act, bias: Self, name: &str) -> Self {
+        self.check_tape(bias, name);
+        let (s, sb) = (self.shape(), bias.shape());
+        let cols = s.as_matrix().1;
+        assert!(
+            s.rank() >= 1
+                && sb.numel() == cols
+                && sb.dims().last() == Some(&cols)
+                && sb.rank() <= s.rank(),
+            "{name}: the bias must be a row of the input's last dimension, got {s} and {sb}"
+        );
+        self.tape.record(Op::BiasAct(act, self.id, bias.id), s)
+    }
+    /// `tangent · act'(x)` from the output `self = act(x)` (one node; see `Op::ActTangent`).
+    pub(crate) fn act_tangent(self, act: Act, tangent: Self) -> Self {
+        assert_eq!(self.shape(), tangent.shape(), "act_tangent: shapes differ");
+        self.tape
+            .record(Op::ActTangent(act, self.id, tangent.id), self.shape())
     }
 
     // ---- reductions -------------------------------------------------------------------

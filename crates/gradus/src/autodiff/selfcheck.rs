@@ -52,6 +52,8 @@ enum Form {
     Loss(Domain),
     Matmul,
     Concat,
+    /// A rows x cols matrix and a bias row (shape [cols], then [1, cols]).
+    Bias(Domain),
 }
 
 /// Every primitive and composite op, by name, with the form of its operands.
@@ -131,6 +133,23 @@ const CASES: &[(&str, Form)] = &[
     ("maximum", Form::Binary(ANY)),
     ("minimum", Form::Binary(ANY)),
     ("matmul", Form::Matmul),
+    (
+        "bias_tanh",
+        Form::Bias(Domain {
+            lo: -1.5,
+            hi: 1.5,
+            kinks: &[],
+        }),
+    ),
+    (
+        "bias_sigmoid",
+        Form::Bias(Domain {
+            lo: -2.0,
+            hi: 2.0,
+            kinks: &[],
+        }),
+    ),
+    ("bias_relu", Form::Bias(AWAY_FROM_ZERO)),
     ("concat", Form::Concat),
     ("mse", Form::Loss(ANY)),
     ("mae", Form::Loss(ANY)),
@@ -189,6 +208,9 @@ fn apply<'t, F: Float>(name: &str, variant: usize, v: &[Var<'t, F>]) -> Var<'t, 
         "minimum" => x.minimum(v[1]),
         "matmul" => x.matmul_t(v[1], variant & 1 == 1, variant & 2 == 2),
         "concat" => x.concat(v[1], variant % 2).tanh(),
+        "bias_tanh" => x.bias_tanh(v[1]),
+        "bias_sigmoid" => x.bias_sigmoid(v[1]),
+        "bias_relu" => x.bias_relu(v[1]),
         "mse" => x.mse(v[1]),
         "mae" => x.mae(v[1]),
         "huber" => x.huber(v[1], c(0.5)),
@@ -296,6 +318,22 @@ fn operand_sets<F: Float>(
                 sets.push((variant, vec![draw(&sa, ANY, r), draw(&sb, ANY, r)]));
             }
         }
+        Form::Bias(d) => {
+            for bias in [vec![cols], vec![1, cols]] {
+                // Each bias element is drawn small, so x + b stays in the domain's reach;
+                // relu needs x + b itself away from its kink.
+                let x: Tensor<F> = draw(&[rows, cols], d, r);
+                let b: Tensor<F> = draw(&bias, d, r).map(|v| v * F::of(0.25));
+                let kinked = x.data().chunks_exact(cols).any(|row| {
+                    row.iter()
+                        .zip(b.data())
+                        .any(|(p, q)| (*p + *q).as_f64().abs() < KINK_MARGIN)
+                });
+                if !(name == "bias_relu" && kinked) {
+                    sets.push((0, vec![x, b]));
+                }
+            }
+        }
         Form::Concat => {
             sets.push((
                 0,
@@ -347,7 +385,7 @@ pub fn check_all_ops<F: Float>(
                 shapes: shapes_text(&inputs),
                 report,
             });
-            if let Form::Unary(_) = form {
+            if let Form::Unary(_) | Form::Bias(_) = form {
                 let dir: Tensor<F> = draw(inputs[0].shape().dims(), ANY, &mut r);
                 let report = check_gradients_with(
                     |tape: &Tape<F>, v| {

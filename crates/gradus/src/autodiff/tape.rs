@@ -20,6 +20,11 @@ pub(crate) struct Node<F> {
     pub needs_grad: bool,
     pub value: Vec<F>,
     pub grad: Vec<F>,
+    /// Whether `grad` holds this backward pass's gradient. A buffer that is not live holds
+    /// stale numbers: the first rule that reaches the node overwrites it instead of adding
+    /// to zeros, which saves zero-filling every gradient buffer every step (that `memset`
+    /// was 31% of a PINN step's instructions). A node no rule reaches has gradient zero.
+    pub grad_live: bool,
 }
 
 pub(crate) struct Inner<F> {
@@ -193,18 +198,17 @@ impl<F: Float> Tape<F> {
             "backward_with: seed length differs from the output's size"
         );
         for node in &mut inner.nodes[..=last] {
-            if node.needs_grad {
-                node.grad.clear();
-                node.grad.resize(node.value.len(), F::zero());
-            }
+            node.grad_live = false;
         }
         let out_node = &mut inner.nodes[last];
         out_node.grad.clear();
         out_node.grad.extend_from_slice(seed);
+        out_node.grad_live = true;
         for i in (0..=last).rev() {
             let (lower, rest) = inner.nodes.split_at_mut(i);
             let node = &rest[0];
-            if node.needs_grad || i == last {
+            // A node no rule reached has gradient zero and passes nothing on.
+            if node.grad_live {
                 vjp::apply(node, lower);
             }
         }
@@ -226,7 +230,7 @@ impl<F: Float> Tape<F> {
     pub fn grad(&self, v: Var<'_, F>) -> Tensor<F> {
         let inner = self.inner.borrow();
         let node = &inner.nodes[v.id];
-        if node.needs_grad && node.grad.len() == node.value.len() {
+        if node.needs_grad && node.grad_live && node.grad.len() == node.value.len() {
             Tensor::from_slice(&node.grad, node.shape)
         } else {
             Tensor::zeros(node.shape)
@@ -236,6 +240,16 @@ impl<F: Float> Tape<F> {
     /// Borrow of a gradient without copying it (for optimisers in a training loop).
     /// Panics if the node was not created with `requires_grad`.
     pub fn grad_ref(&self, v: Var<'_, F>) -> Ref<'_, [F]> {
+        {
+            // A parameter the output does not depend on: its buffer is stale, make it zeros.
+            let mut inner = self.inner.borrow_mut();
+            let node = &mut inner.nodes[v.id];
+            if node.needs_grad && !node.grad_live {
+                node.grad.clear();
+                node.grad.resize(node.value.len(), F::zero());
+                node.grad_live = true;
+            }
+        }
         Ref::map(self.inner.borrow(), |i| {
             let node = &i.nodes[v.id];
             assert!(
@@ -268,6 +282,7 @@ impl<F: Float> Inner<F> {
                 needs_grad,
                 value: Vec::new(),
                 grad: Vec::new(),
+                grad_live: false,
             });
         }
         let (lower, rest) = self.nodes.split_at_mut(id);
@@ -275,6 +290,7 @@ impl<F: Float> Inner<F> {
         node.op = op;
         node.shape = shape;
         node.needs_grad = needs_grad;
+        node.grad_live = false;
         // Grown only the first time a slot sees a larger tensor; resize within capacity is free.
         node.value.resize(shape.numel(), F::zero());
         fill(&mut node.value, lower);

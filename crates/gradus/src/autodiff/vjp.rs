@@ -4,8 +4,8 @@
 //! the sum of its contributions. These rules are native kernels and are not recorded; a
 //! derivative that must itself be differentiated is built with forward mode (`jvp.rs`).
 
-use super::forward::{mat_arg, sigmoid};
-use super::op::{Binary, Loss, NodeId, Op, Unary};
+use super::forward::{act_slope, act_slope_dy, mat_arg, sigmoid};
+use super::op::{Act, Binary, Loss, NodeId, Op, Unary};
 use super::tape::Node;
 use crate::tensor::broadcast::for_each_broadcast;
 use crate::tensor::gemm::{matmul_into, MatArg};
@@ -13,26 +13,70 @@ use crate::tensor::layout::narrow_backward;
 use crate::tensor::reduce::{argmax_axis, log_sum_exp};
 use crate::tensor::{Float, Shape};
 
-/// Runs `f(lower, grad_of_target)` with the target's gradient buffer moved out of the
-/// arena, so that `f` may read any node (including the target's own value) while writing.
-/// Moving a `Vec` out and back does not allocate.
+/// Runs `f(lower, grad_of_target, first)` with the target's gradient buffer moved out of
+/// the arena, so that `f` may read any node (including the target's own value) while
+/// writing. Moving a `Vec` out and back does not allocate.
+///
+/// `first` says that no rule has written the target's gradient in this backward pass: the
+/// buffer then holds stale numbers of the right length and `f` must overwrite every
+/// element (`=` where later contributions use `+=`). That is what lets the tape skip
+/// zero-filling gradient buffers.
 fn with_grad<F: Float>(
+    lower: &mut [Node<F>],
+    target: NodeId,
+    f: impl FnOnce(&[Node<F>], &mut [F], bool),
+) {
+    let node = &mut lower[target];
+    if !node.needs_grad {
+        return;
+    }
+    let first = !node.grad_live;
+    let mut g = std::mem::take(&mut node.grad);
+    if first {
+        // Sized within its capacity after the first step; the contents are overwritten.
+        g.resize(node.value.len(), F::zero());
+    }
+    f(lower, &mut g, first);
+    let node = &mut lower[target];
+    node.grad = g;
+    node.grad_live = true;
+}
+
+/// `with_grad` for rules that only know how to add: zeros first on the first contribution.
+fn with_grad_acc<F: Float>(
     lower: &mut [Node<F>],
     target: NodeId,
     f: impl FnOnce(&[Node<F>], &mut [F]),
 ) {
-    if !lower[target].needs_grad {
-        return;
-    }
-    let mut g = std::mem::take(&mut lower[target].grad);
-    f(lower, &mut g);
-    lower[target].grad = g;
+    with_grad(lower, target, |l, g, first| {
+        if first {
+            g.fill(F::zero());
+        }
+        f(l, g)
+    })
 }
 
+/// `gx (=|+=) g · d(x, y)` elementwise: assigns on the first contribution, adds after.
 #[inline(always)]
-fn acc<F: Float>(gx: &mut [F], x: &[F], y: &[F], g: &[F], d: impl Fn(F, F) -> F) {
-    for (((gi, &xi), &yi), &go) in gx.iter_mut().zip(x).zip(y).zip(g) {
-        *gi += go * d(xi, yi);
+fn acc<F: Float>(first: bool, gx: &mut [F], x: &[F], y: &[F], g: &[F], d: impl Fn(F, F) -> F) {
+    if first {
+        for (((gi, &xi), &yi), &go) in gx.iter_mut().zip(x).zip(y).zip(g) {
+            *gi = go * d(xi, yi);
+        }
+    } else {
+        for (((gi, &xi), &yi), &go) in gx.iter_mut().zip(x).zip(y).zip(g) {
+            *gi += go * d(xi, yi);
+        }
+    }
+}
+
+/// `gx (=|+=) g`.
+#[inline(always)]
+fn pass<F: Float>(first: bool, gx: &mut [F], g: &[F]) {
+    if first {
+        gx.copy_from_slice(g);
+    } else {
+        gx.iter_mut().zip(g).for_each(|(d, &s)| *d += s);
     }
 }
 
@@ -41,7 +85,9 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
     let y = node.value.as_slice();
     match node.op {
         Op::Leaf => {}
-        Op::Unary(u, x) => with_grad(lower, x, |l, gx| unary(u, gx, &l[x].value, y, g)),
+        Op::Unary(u, x) => with_grad(lower, x, |l, gx, first| {
+            unary(u, first, gx, &l[x].value, y, g)
+        }),
         Op::Binary(kind, a, b) => {
             binary_side(kind, 0, node.shape, lower, a, b, y, g);
             binary_side(kind, 1, node.shape, lower, a, b, y, g);
@@ -54,23 +100,29 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                 cols: n,
                 transposed,
             };
-            with_grad(lower, a, |l, ga| {
+            with_grad(lower, a, |l, ga, first| {
                 if ta {
-                    matmul_into(ga, true, mat_arg(&l[b], tb), gm(true));
+                    matmul_into(ga, !first, mat_arg(&l[b], tb), gm(true));
                 } else {
-                    matmul_into(ga, true, gm(false), mat_arg(&l[b], !tb));
+                    matmul_into(ga, !first, gm(false), mat_arg(&l[b], !tb));
                 }
             });
-            with_grad(lower, b, |l, gb| {
+            with_grad(lower, b, |l, gb, first| {
                 if tb {
-                    matmul_into(gb, true, gm(true), mat_arg(&l[a], ta));
+                    matmul_into(gb, !first, gm(true), mat_arg(&l[a], ta));
                 } else {
-                    matmul_into(gb, true, mat_arg(&l[a], !ta), gm(false));
+                    matmul_into(gb, !first, mat_arg(&l[a], !ta), gm(false));
                 }
             });
         }
-        Op::SumAll(x) => with_grad(lower, x, |_, gx| gx.iter_mut().for_each(|v| *v += g[0])),
-        Op::SumAxis(x, axis) => with_grad(lower, x, |l, gx| {
+        Op::SumAll(x) => with_grad(lower, x, |_, gx, first| {
+            if first {
+                gx.fill(g[0]);
+            } else {
+                gx.iter_mut().for_each(|v| *v += g[0]);
+            }
+        }),
+        Op::SumAxis(x, axis) => with_grad_acc(lower, x, |l, gx| {
             let (outer, n, inner) = l[x].shape.around(axis);
             for o in 0..outer {
                 let go = &g[o * inner..(o + 1) * inner];
@@ -80,7 +132,7 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                 }
             }
         }),
-        Op::MaxAxis(x, axis) => with_grad(lower, x, |l, gx| {
+        Op::MaxAxis(x, axis) => with_grad_acc(lower, x, |l, gx| {
             let s = l[x].shape;
             let (outer, n, inner) = s.around(axis);
             for o in 0..outer {
@@ -91,7 +143,7 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
             }
         }),
         Op::ArgMaxMask(..) => {}
-        Op::Softmax(x) => with_grad(lower, x, |_, gx| {
+        Op::Softmax(x) => with_grad_acc(lower, x, |_, gx| {
             let cols = node.shape.as_matrix().1;
             for ((gr, yr), gor) in gx
                 .chunks_exact_mut(cols)
@@ -104,7 +156,7 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                 }
             }
         }),
-        Op::LogSoftmax(x) => with_grad(lower, x, |_, gx| {
+        Op::LogSoftmax(x) => with_grad_acc(lower, x, |_, gx| {
             let cols = node.shape.as_matrix().1;
             for ((gr, yr), gor) in gx
                 .chunks_exact_mut(cols)
@@ -117,10 +169,8 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                 }
             }
         }),
-        Op::Reshape(x) => with_grad(lower, x, |_, gx| {
-            gx.iter_mut().zip(g).for_each(|(d, &s)| *d += s)
-        }),
-        Op::Transpose(x) => with_grad(lower, x, |l, gx| {
+        Op::Reshape(x) => with_grad(lower, x, |_, gx, first| pass(first, gx, g)),
+        Op::Transpose(x) => with_grad_acc(lower, x, |l, gx| {
             let (r, c) = (l[x].shape.dim(0), l[x].shape.dim(1));
             for i in 0..r {
                 for j in 0..c {
@@ -128,19 +178,53 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                 }
             }
         }),
-        Op::Narrow { x, axis, start } => with_grad(lower, x, |l, gx| {
+        Op::Narrow { x, axis, start } => with_grad_acc(lower, x, |l, gx| {
             narrow_backward(gx, g, l[x].shape, axis, start, node.shape.dim(axis))
         }),
         Op::Concat { a, b, axis } => {
             let la = lower[a].shape.dim(axis);
             let lb = lower[b].shape.dim(axis);
             let s = node.shape;
-            with_grad(lower, a, |_, ga| concat_part(ga, g, s, axis, 0, la));
-            with_grad(lower, b, |_, gb| concat_part(gb, g, s, axis, la, lb));
+            with_grad_acc(lower, a, |_, ga| concat_part(ga, g, s, axis, 0, la));
+            with_grad_acc(lower, b, |_, gb| concat_part(gb, g, s, axis, la, lb));
+        }
+        Op::BiasAct(act, x, b) => {
+            // dz = g · act'(y) goes to x as is and to the bias summed over rows; recomputing
+            // act'(y) in the second pass is cheaper than a buffer for dz.
+            with_grad(lower, x, |_, gx, first| {
+                acc(first, gx, y, y, g, |y, _| act_slope(act, y))
+            });
+            with_grad(lower, b, |_, gb, first| {
+                let cols = gb.len();
+                if first {
+                    gb.fill(F::zero());
+                }
+                for (yr, gr) in y.chunks_exact(cols).zip(g.chunks_exact(cols)) {
+                    for ((d, &y), &go) in gb.iter_mut().zip(yr).zip(gr) {
+                        *d += go * act_slope(act, y);
+                    }
+                }
+            });
+        }
+        Op::ActTangent(act, yy, t) => {
+            with_grad(lower, t, |l, gt, first| {
+                acc(first, gt, &l[yy].value, y, g, |y, _| act_slope(act, y))
+            });
+            with_grad(lower, yy, |l, gy, first| {
+                if act == Act::Relu {
+                    if first {
+                        gy.fill(F::zero());
+                    }
+                    return;
+                }
+                acc(first, gy, &l[yy].value, &l[t].value, g, |y, t| {
+                    t * act_slope_dy(act, y)
+                })
+            });
         }
         Op::Loss(kind, p, t) => {
-            with_grad(lower, p, |l, gp| loss_side(kind, 0, &l[p], &l[t], g[0], gp));
-            with_grad(lower, t, |l, gt| loss_side(kind, 1, &l[p], &l[t], g[0], gt));
+            with_grad_acc(lower, p, |l, gp| loss_side(kind, 0, &l[p], &l[t], g[0], gp));
+            with_grad_acc(lower, t, |l, gt| loss_side(kind, 1, &l[p], &l[t], g[0], gt));
         }
     }
 }
@@ -164,16 +248,21 @@ fn concat_part<F: Float>(
     }
 }
 
-fn unary<F: Float>(u: Unary<F>, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
+fn unary<F: Float>(u: Unary<F>, first: bool, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
     let (zero, one) = (F::zero(), F::one());
+    macro_rules! acc {
+        ($gx:expr, $x:expr, $y:expr, $g:expr, $d:expr $(,)?) => {
+            acc(first, $gx, $x, $y, $g, $d)
+        };
+    }
     match u {
-        Unary::Neg => acc(gx, x, y, g, |_, _| -one),
-        Unary::Exp => acc(gx, x, y, g, |_, y| y),
-        Unary::Log => acc(gx, x, y, g, |x, _| x.recip()),
-        Unary::Sqrt => acc(gx, x, y, g, |_, y| F::of(0.5) / y),
-        Unary::Sin => acc(gx, x, y, g, |x, _| x.cos()),
-        Unary::Cos => acc(gx, x, y, g, |x, _| -x.sin()),
-        Unary::Abs => acc(gx, x, y, g, |x, _| {
+        Unary::Neg => acc!(gx, x, y, g, |_, _| -one),
+        Unary::Exp => acc!(gx, x, y, g, |_, y| y),
+        Unary::Log => acc!(gx, x, y, g, |x, _| x.recip()),
+        Unary::Sqrt => acc!(gx, x, y, g, |_, y| F::of(0.5) / y),
+        Unary::Sin => acc!(gx, x, y, g, |x, _| x.cos()),
+        Unary::Cos => acc!(gx, x, y, g, |x, _| -x.sin()),
+        Unary::Abs => acc!(gx, x, y, g, |x, _| {
             if x > zero {
                 one
             } else if x < zero {
@@ -182,25 +271,27 @@ fn unary<F: Float>(u: Unary<F>, gx: &mut [F], x: &[F], y: &[F], g: &[F]) {
                 zero
             }
         }),
-        Unary::Sign | Unary::Step => {}
-        Unary::AddScalar(_) => acc(gx, x, y, g, |_, _| one),
-        Unary::MulScalar(c) => acc(gx, x, y, g, |_, _| c),
-        Unary::PowScalar(p) if p == F::of(2.0) => acc(gx, x, y, g, |x, _| x + x),
-        Unary::PowScalar(p) if p == one => acc(gx, x, y, g, |_, _| one),
-        Unary::PowScalar(p) => acc(gx, x, y, g, |x, _| p * x.powf(p - one)),
-        Unary::Clamp(lo, hi) => acc(
-            gx,
-            x,
-            y,
-            g,
-            |x, _| if x >= lo && x <= hi { one } else { zero },
-        ),
-        Unary::Sigmoid => acc(gx, x, y, g, |_, y| y * (one - y)),
-        Unary::Tanh => acc(gx, x, y, g, |_, y| one - y * y),
-        Unary::Relu => acc(gx, x, y, g, |x, _| if x > zero { one } else { zero }),
-        Unary::LeakyRelu(a) => acc(gx, x, y, g, |x, _| if x > zero { one } else { a }),
-        Unary::Elu(a) => acc(gx, x, y, g, |x, y| if x > zero { one } else { y + a }),
-        Unary::Softplus => acc(gx, x, y, g, |x, _| sigmoid(x)),
+        Unary::Sign | Unary::Step => {
+            if first {
+                gx.fill(zero);
+            }
+        }
+        Unary::AddScalar(_) => pass(first, gx, g),
+        Unary::MulScalar(c) => acc!(gx, x, y, g, |_, _| c),
+        Unary::PowScalar(p) if p == F::of(2.0) => acc!(gx, x, y, g, |x, _| x + x),
+        Unary::PowScalar(p) if p == one => acc!(gx, x, y, g, |_, _| one),
+        Unary::PowScalar(p) => acc!(gx, x, y, g, |x, _| p * x.powf(p - one)),
+        Unary::Clamp(lo, hi) => acc!(gx, x, y, g, |x, _| if x >= lo && x <= hi {
+            one
+        } else {
+            zero
+        },),
+        Unary::Sigmoid => acc!(gx, x, y, g, |_, y| y * (one - y)),
+        Unary::Tanh => acc!(gx, x, y, g, |_, y| one - y * y),
+        Unary::Relu => acc!(gx, x, y, g, |x, _| if x > zero { one } else { zero }),
+        Unary::LeakyRelu(a) => acc!(gx, x, y, g, |x, _| if x > zero { one } else { a }),
+        Unary::Elu(a) => acc!(gx, x, y, g, |x, y| if x > zero { one } else { y + a }),
+        Unary::Softplus => acc!(gx, x, y, g, |x, _| sigmoid(x)),
     }
 }
 
@@ -218,9 +309,42 @@ fn binary_side<F: Float>(
     g: &[F],
 ) {
     let target = if side == 0 { a } else { b };
-    with_grad(lower, target, |l, gt| {
+    with_grad(lower, target, |l, gt, first| {
         let (sa, sb) = (l[a].shape, l[b].shape);
         let (av, bv) = (l[a].value.as_slice(), l[b].value.as_slice());
+        let plus = matches!((kind, side), (Binary::Add, _) | (Binary::Sub, 0));
+        let minus = matches!((kind, side), (Binary::Sub, 1));
+        if l[target].shape == out && (plus || minus) {
+            if plus {
+                return pass(first, gt, g);
+            }
+            return acc(first, gt, g, g, g, |_, _| -F::one());
+        }
+        if sa == out && sb == out {
+            // Equal shapes: straight zips that vectorise (the tangent products of a PINN).
+            let other = if side == 0 { bv } else { av };
+            return match (kind, side) {
+                (Binary::Mul, _) => acc(first, gt, other, y, g, |q, _| q),
+                (Binary::Div, 0) => acc(first, gt, bv, y, g, |q, _| q.recip()),
+                (Binary::Div, _) => acc(first, gt, bv, y, g, |q, r| -r / q),
+                (Binary::Maximum, 0) => acc(first, gt, av, bv, g, |p, q| indicator(p >= q)),
+                (Binary::Maximum, _) => acc(first, gt, av, bv, g, |p, q| indicator(p < q)),
+                (Binary::Minimum, 0) => acc(first, gt, av, bv, g, |p, q| indicator(p <= q)),
+                (Binary::Minimum, _) => acc(first, gt, av, bv, g, |p, q| indicator(p > q)),
+                (Binary::Add, _) | (Binary::Sub, _) => unreachable!("handled above"),
+            };
+        }
+        let ts = l[target].shape;
+        let cols = out.as_matrix().1;
+        let full = if side == 0 { sb } else { sa };
+        if (plus || minus) && full == out && ts.numel() == cols && ts.dims().last() == Some(&cols) {
+            // A bias: its gradient is the column sums of g (negated for a subtrahend).
+            let sign = if plus { F::one() } else { -F::one() };
+            return column_sums(first, gt, g, sign);
+        }
+        if first {
+            gt.fill(F::zero());
+        }
         // A macro, not a closure taking `fn` pointers: each rule must be inlined into the
         // element loop (an indirect call per element cost 30% of a PINN step).
         macro_rules! w {
@@ -229,9 +353,6 @@ fn binary_side<F: Float>(
             };
         }
         match (kind, side) {
-            (Binary::Add, _) | (Binary::Sub, 0) if l[target].shape == out => {
-                gt.iter_mut().zip(g).for_each(|(d, &s)| *d += s)
-            }
             (Binary::Add, _) | (Binary::Sub, 0) => w!(|_, _, _| F::one()),
             (Binary::Sub, _) => w!(|_, _, _| -F::one()),
             (Binary::Mul, 0) => w!(|_, q, _| q),
@@ -244,6 +365,24 @@ fn binary_side<F: Float>(
             (Binary::Minimum, _) => w!(|p, q, _| indicator(p > q)),
         }
     });
+}
+
+/// `gb (=|+=) sign · Σ_rows g` for g of `gb.len()` columns: the gradient of a bias added
+/// to every row, one pass over g without the broadcast index walk.
+fn column_sums<F: Float>(first: bool, gb: &mut [F], g: &[F], sign: F) {
+    let cols = gb.len();
+    if first {
+        gb.fill(F::zero());
+    }
+    if sign == F::one() {
+        for row in g.chunks_exact(cols) {
+            gb.iter_mut().zip(row).for_each(|(d, &s)| *d += s);
+        }
+    } else {
+        for row in g.chunks_exact(cols) {
+            gb.iter_mut().zip(row).for_each(|(d, &s)| *d -= s);
+        }
+    }
 }
 
 #[inline(always)]

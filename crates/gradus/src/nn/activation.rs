@@ -53,6 +53,22 @@ impl Activation {
         }
     }
 
+    /// `self(z + bias)` as one fused tape op (bias a row added to every row of `z`), for
+    /// the activations that have one (tanh, σ, ReLU); `None` for the others, which a
+    /// caller applies after a plain add.
+    pub fn apply_with_bias<'t, F: Float>(
+        &self,
+        z: Var<'t, F>,
+        bias: Var<'t, F>,
+    ) -> Option<Var<'t, F>> {
+        match self {
+            Activation::Tanh => Some(z.bias_tanh(bias)),
+            Activation::Sigmoid => Some(z.bias_sigmoid(bias)),
+            Activation::Relu => Some(z.bias_relu(bias)),
+            _ => None,
+        }
+    }
+
     /// False only for `Step`, whose derivative is zero almost everywhere.
     pub fn trainable_by_gradient(&self) -> bool {
         !matches!(self, Activation::Step)

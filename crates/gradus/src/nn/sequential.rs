@@ -289,11 +289,38 @@ impl<F: Float> Sequential<F> {
             Some(Layer::Activation(_)) => &self.layers[..self.layers.len() - 1],
             _ => &self.layers[..],
         };
+        self.run_layers(body, tape, on, x, mode)
+    }
+
+    /// `x` through `layers` in order.
+    fn run_layers<'t>(
+        &self,
+        layers: &[Layer],
+        tape: &'t Tape<F>,
+        on: ParamsOnTape,
+        x: Var<'t, F>,
+        mode: &mut Mode<'_>,
+    ) -> Var<'t, F> {
+        let body = layers;
         let mut h = x;
-        for l in body {
-            h = match (l, &mut *mode) {
+        let mut i = 0;
+        while i < body.len() {
+            h = match (&body[i], &mut *mode) {
                 (Layer::Dense(d), _) => {
-                    h.matmul(on.get(tape, d.weight)) + on.get(tape, d.weight + 1)
+                    let z = h.matmul(on.get(tape, d.weight));
+                    let bias = on.get(tape, d.weight + 1);
+                    // Bias and activation as one fused op where one exists (one pass over
+                    // memory each way, one tape node instead of two).
+                    match body.get(i + 1).and_then(|next| match next {
+                        Layer::Activation(a) => a.apply_with_bias(z, bias),
+                        _ => None,
+                    }) {
+                        Some(y) => {
+                            i += 1;
+                            y
+                        }
+                        None => z + bias,
+                    }
                 }
                 (Layer::Activation(a), _) => a.apply(h),
                 (Layer::Dropout(d), Mode::Train(r)) => d.apply(h, *r),
@@ -305,6 +332,7 @@ impl<F: Float> Sequential<F> {
                     b.eval(h, on.get(tape, b.gamma), on.get(tape, b.gamma + 1))
                 }
             };
+            i += 1;
         }
         h
     }
@@ -317,8 +345,9 @@ impl<F: Float> Sequential<F> {
         x: Var<'t, F>,
         mode: &mut Mode<'_>,
     ) -> Var<'t, F> {
-        self.output_activation()
-            .apply(self.logits(tape, on, x, mode))
+        // The same as the final activation of `logits`, but through all layers so that a
+        // final tanh or σ fuses with the last bias.
+        self.run_layers(&self.layers, tape, on, x, mode)
     }
 
     /// The cost of a batch plus the weight penalty: what training minimises.

@@ -101,6 +101,26 @@ pub(crate) fn binary_into<F: Copy>(
         }
         return;
     }
+    // A row vector against a full matrix (a dense layer's bias): row by row, so that the
+    // inner loop is a plain zip the compiler vectorises (the index walk below does not).
+    let cols = out_shape.as_matrix().1;
+    let is_row = |s: Shape| s.numel() == cols && s.dims().last() == Some(&cols);
+    if cols > 0 && a_shape == out_shape && is_row(b_shape) {
+        for (o, x) in out.chunks_exact_mut(cols).zip(a.chunks_exact(cols)) {
+            for ((o, &x), &y) in o.iter_mut().zip(x).zip(b) {
+                *o = f(x, y);
+            }
+        }
+        return;
+    }
+    if cols > 0 && b_shape == out_shape && is_row(a_shape) {
+        for (o, y) in out.chunks_exact_mut(cols).zip(b.chunks_exact(cols)) {
+            for ((o, &x), &y) in o.iter_mut().zip(a).zip(y) {
+                *o = f(x, y);
+            }
+        }
+        return;
+    }
     for_each_broadcast(out_shape, a_shape, b_shape, |o, ia, ib| {
         out[o] = f(a[ia], b[ib]);
     });
