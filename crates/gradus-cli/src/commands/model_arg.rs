@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use gradus::io::{ModelSpec, SPEC_FILE};
 
+use super::train_config_keys::{parse_delimiter, Columns};
+
 /// "f32" or "f64", read from the folder's model.json.
 pub fn saved_dtype(dir: &Path) -> anyhow::Result<String> {
     let path = dir.join(SPEC_FILE);
@@ -47,10 +49,40 @@ pub struct ModelAndData {
     /// Bundled data set (digits, breast-cancer) or CSV file.
     #[arg(long)]
     pub data: String,
-    /// CSV: 0-based target column (evaluate: default the last; predict: a column to leave out).
-    #[arg(long)]
-    pub target: Option<usize>,
-    /// CSV: header lines to skip.
+    /// CSV: target column(s), by 0-based index or header name, comma-separated (evaluate:
+    /// default the last; predict: columns to leave out).
+    #[arg(long, value_name = "COLS")]
+    pub target: Option<String>,
+    /// CSV: feature columns, by 0-based index or header name, comma-separated, as the model
+    /// was trained with. [default: every column but the target]
+    #[arg(long, value_name = "COLS")]
+    pub features: Option<String>,
+    /// CSV: header lines to skip (the last one names the columns).
     #[arg(long, default_value_t = 1)]
     pub header: usize,
+    /// CSV: the field separator (",", ";", "tab", "|").
+    #[arg(long, default_value = ",")]
+    pub delimiter: String,
+}
+
+/// The columns and delimiter flags of [`ModelAndData`], parsed.
+pub struct PickedColumns {
+    pub target: Option<Columns>,
+    pub features: Option<Columns>,
+    pub delimiter: char,
+}
+
+impl ModelAndData {
+    pub fn columns(&self) -> anyhow::Result<PickedColumns> {
+        let parse = |flag: &str, v: &Option<String>| {
+            v.as_ref()
+                .map(|t| Columns::parse_flag(flag, t))
+                .transpose()
+        };
+        Ok(PickedColumns {
+            target: parse("--target", &self.target)?,
+            features: parse("--features", &self.features)?,
+            delimiter: parse_delimiter(&self.delimiter)?,
+        })
+    }
 }
