@@ -16,6 +16,6 @@ mod source;
 pub mod train;
 mod train_config;
 mod train_config_keys;
-mod train_run;
 mod train_optim_settings;
+mod train_run;
 mod train_settings;

@@ -75,9 +75,7 @@ pub struct PickedColumns {
 impl ModelAndData {
     pub fn columns(&self) -> anyhow::Result<PickedColumns> {
         let parse = |flag: &str, v: &Option<String>| {
-            v.as_ref()
-                .map(|t| Columns::parse_flag(flag, t))
-                .transpose()
+            v.as_ref().map(|t| Columns::parse_flag(flag, t)).transpose()
         };
         Ok(PickedColumns {
             target: parse("--target", &self.target)?,

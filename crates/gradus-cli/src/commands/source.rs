@@ -165,7 +165,11 @@ impl DataSource<'_> {
                  [data] delimiter = {:?})",
                 c.to_string(),
                 self.delimiter.to_string(),
-                if c == '\t' { "tab".to_string() } else { c.to_string() },
+                if c == '\t' {
+                    "tab".to_string()
+                } else {
+                    c.to_string()
+                },
                 c.to_string()
             ),
             _ => e.into(),
@@ -214,7 +218,12 @@ fn resolve(
             match names.iter().position(|h| h == n) {
                 Some(i) if i < table.n_cols => Ok(i),
                 _ => {
-                    let mut list = names.iter().take(30).cloned().collect::<Vec<_>>().join(", ");
+                    let mut list = names
+                        .iter()
+                        .take(30)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     if names.len() > 30 {
                         list += ", …";
                     }

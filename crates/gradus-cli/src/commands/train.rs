@@ -15,8 +15,8 @@ use super::train_config::{
     line_of, Columns, ConfigFile, DataSection, Dtype, ModelSection, Scale, TaskKind,
     TrainingSection,
 };
-use super::train_settings::KeyError;
 pub use super::train_run::{train_run, RunOptions, CHECKPOINT_FILE};
+use super::train_settings::KeyError;
 pub use super::train_settings::Settings;
 
 /// A boolean flag: `--batch-norm` alone means true, `--batch-norm false` turns off what a
@@ -214,9 +214,7 @@ impl Args {
             })
             .transpose()?;
         let columns = |flag: &str, v: &Option<String>| {
-            v.as_ref()
-                .map(|t| Columns::parse_flag(flag, t))
-                .transpose()
+            v.as_ref().map(|t| Columns::parse_flag(flag, t)).transpose()
         };
         Ok(ConfigFile {
             data: DataSection {
@@ -315,12 +313,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 Some(path) => ConfigFile::load(path)?,
                 None => ConfigFile::default(),
             };
-            let settings = Settings::from_config(flags.clone().over(file.clone())).map_err(|e| {
-                match &args.config {
+            let settings =
+                Settings::from_config(flags.clone().over(file.clone())).map_err(|e| match &args
+                    .config
+                {
                     Some(path) => in_file(e, path, &file, &flags),
                     None => e,
-                }
-            })?;
+                })?;
             let opts = RunOptions {
                 runs: args.runs.clone(),
                 name: args.name.clone(),

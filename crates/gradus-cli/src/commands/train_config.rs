@@ -144,9 +144,7 @@ pub fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
         let l = line.trim();
         if let Some(name) = l.strip_prefix('[').and_then(|r| r.split(']').next()) {
             current = name.trim().to_string();
-        } else if current == section
-            && l.split_once('=').is_some_and(|(k, _)| k.trim() == key)
-        {
+        } else if current == section && l.split_once('=').is_some_and(|(k, _)| k.trim() == key) {
             return Some(i + 1);
         }
     }

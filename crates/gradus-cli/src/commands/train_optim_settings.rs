@@ -173,7 +173,9 @@ impl OptimSettings {
         t.schedule = Some(schedule_name(&self.schedule).into());
         match self.schedule {
             Schedule::Constant => {}
-            Schedule::Step { every, factor } => (t.step_size, t.gamma) = (Some(every), Some(factor)),
+            Schedule::Step { every, factor } => {
+                (t.step_size, t.gamma) = (Some(every), Some(factor))
+            }
             Schedule::Exponential { gamma } => t.gamma = Some(gamma),
             Schedule::InverseTime { decay } => t.decay_rate = Some(decay),
             Schedule::Cosine { total, min_lr } => {
@@ -197,12 +199,19 @@ impl OptimSettings {
 /// The optimiser named by `[training] optimizer` with the settings given for it. Keras'
 /// `SGD(momentum=μ, nesterov=True)` is accepted as `optimizer = "sgd"` with `momentum`.
 fn optimizer(t: &TrainingSection, lr: f64) -> anyhow::Result<Optimizer> {
-    let name = t.optimizer.as_deref().unwrap_or("adam").to_ascii_lowercase();
+    let name = t
+        .optimizer
+        .as_deref()
+        .unwrap_or("adam")
+        .to_ascii_lowercase();
     let base = Optimizer::from_name(&name, lr).ok_or_else(|| {
         bad(
             "training",
             "optimizer",
-            format!("{name:?} is unknown; use one of {}", Optimizer::NAMES.join(", ")),
+            format!(
+                "{name:?} is unknown; use one of {}",
+                Optimizer::NAMES.join(", ")
+            ),
         )
     })?;
     // Which settings each rule takes, for the "does not apply" message.
@@ -239,12 +248,24 @@ fn optimizer(t: &TrainingSection, lr: f64) -> anyhow::Result<Optimizer> {
     }
     let unit = |key: &'static str, v: Option<f64>, default: f64| -> anyhow::Result<f64> {
         let v = v.unwrap_or(default);
-        check(key, v, (0.0..1.0).contains(&v), "in [0, 1)", &default.to_string())?;
+        check(
+            key,
+            v,
+            (0.0..1.0).contains(&v),
+            "in [0, 1)",
+            &default.to_string(),
+        )?;
         Ok(v)
     };
     let positive = |key: &'static str, v: Option<f64>, default: f64| -> anyhow::Result<f64> {
         let v = v.unwrap_or(default);
-        check(key, v, v > 0.0, "a positive number", &format!("{default:e}"))?;
+        check(
+            key,
+            v,
+            v > 0.0,
+            "a positive number",
+            &format!("{default:e}"),
+        )?;
         Ok(v)
     };
     Ok(match base {
@@ -333,7 +354,11 @@ fn schedule_name(s: &Schedule) -> &'static str {
 
 /// The schedule named by `[training] schedule`, with its parameters (counted in epochs).
 fn schedule(t: &TrainingSection, lr: f64, epochs: usize) -> anyhow::Result<Schedule> {
-    let name = t.schedule.as_deref().unwrap_or("constant").to_ascii_lowercase();
+    let name = t
+        .schedule
+        .as_deref()
+        .unwrap_or("constant")
+        .to_ascii_lowercase();
     let takes: &[&str] = match name.as_str() {
         "constant" | "none" => &[],
         "step" => &["step_size", "gamma"],
@@ -388,12 +413,24 @@ fn schedule(t: &TrainingSection, lr: f64, epochs: usize) -> anyhow::Result<Sched
                 ));
             }
             let factor = t.gamma.unwrap_or(0.1);
-            check("gamma", factor, factor > 0.0 && factor <= 1.0, "in (0, 1]", "0.5")?;
+            check(
+                "gamma",
+                factor,
+                factor > 0.0 && factor <= 1.0,
+                "in (0, 1]",
+                "0.5",
+            )?;
             Schedule::Step { every, factor }
         }
         "exponential" => {
             let gamma = t.gamma.ok_or_else(|| needs("gamma", "0.95"))?;
-            check("gamma", gamma, gamma > 0.0 && gamma <= 1.0, "in (0, 1]", "0.95")?;
+            check(
+                "gamma",
+                gamma,
+                gamma > 0.0 && gamma <= 1.0,
+                "in (0, 1]",
+                "0.95",
+            )?;
             Schedule::Exponential { gamma }
         }
         "inverse_time" => {
@@ -412,7 +449,13 @@ fn schedule(t: &TrainingSection, lr: f64, epochs: usize) -> anyhow::Result<Sched
                 ));
             }
             let min_lr = t.min_lr.unwrap_or(0.0);
-            check("min_lr", min_lr, (0.0..lr).contains(&min_lr), &format!("in [0, lr = {lr})"), "0")?;
+            check(
+                "min_lr",
+                min_lr,
+                (0.0..lr).contains(&min_lr),
+                &format!("in [0, lr = {lr})"),
+                "0",
+            )?;
             Schedule::Cosine { total, min_lr }
         }
         _ => Schedule::Constant,

@@ -7,9 +7,7 @@ use std::fmt;
 
 use gradus::nn::{Activation, Init, Loss};
 
-use super::train_config::{
-    Columns, ConfigFile, DataSection, Dtype, ModelSection, Scale, TaskKind,
-};
+use super::train_config::{Columns, ConfigFile, DataSection, Dtype, ModelSection, Scale, TaskKind};
 use super::train_config_keys::parse_delimiter;
 use super::train_optim_settings::OptimSettings;
 
@@ -293,12 +291,8 @@ fn output_and_loss(task: TaskKind, m: &ModelSection) -> anyhow::Result<(Activati
         }
         (l, None) => l,
     };
-    let cross_entropy = |l: Loss| {
-        matches!(
-            l,
-            Loss::CategoricalCrossEntropy | Loss::BinaryCrossEntropy
-        )
-    };
+    let cross_entropy =
+        |l: Loss| matches!(l, Loss::CategoricalCrossEntropy | Loss::BinaryCrossEntropy);
     if task == TaskKind::Regression {
         if let Some(l) = loss.filter(|&l| cross_entropy(l)) {
             return Err(bad(
