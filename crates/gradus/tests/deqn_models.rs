@@ -156,8 +156,16 @@ fn grid_reference_matches_the_closed_form_and_its_own_equations() {
             states.push((k, z));
         }
     }
-    states.extend([(0.5 * k0, 1.5 * z0), (2.0 * k1, 1.5 * z1), (0.1, 0.0), (0.3, -0.2)]);
-    states.push((0.5 * (sol.k[3] + sol.k[4]), 0.5 * (sol.log_z[5] + sol.log_z[6])));
+    states.extend([
+        (0.5 * k0, 1.5 * z0),
+        (2.0 * k1, 1.5 * z1),
+        (0.1, 0.0),
+        (0.3, -0.2),
+    ]);
+    states.push((
+        0.5 * (sol.k[3] + sol.k[4]),
+        0.5 * (sol.log_z[5] + sol.log_z[6]),
+    ));
     for &(k, z) in &states {
         let s = sol.savings_rate(k, z);
         assert!((s / ab - 1.0).abs() < 1e-10, "s({k}, {z}) = {s}");

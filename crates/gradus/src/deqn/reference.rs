@@ -120,7 +120,7 @@ impl GridSolution {
         let at = |ii: usize, jj: usize| self.log_c[jj * nk + ii];
         ((1.0 - b) * ((1.0 - a) * at(i, j) + a * at(i + 1, j))
             + b * ((1.0 - a) * at(i, j + 1) + a * at(i + 1, j + 1)))
-            .exp()
+        .exp()
     }
 
     /// Capital tomorrow K' = W − c.
