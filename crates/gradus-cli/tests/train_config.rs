@@ -336,23 +336,44 @@ fn feature_and_target_columns_by_name_on_a_semicolon_file() {
     );
     assert_eq!(m["history"], json(&again.join("metrics.json"))["history"]);
 
-    // predict reads the file with the same flags and writes both outputs.
-    let preds = dir.join("preds.csv");
+    // predict and evaluate read the file as the run did (its config.toml): no flags needed,
+    // and the explicit flags give the same predictions.
+    let predict = |out: &str, flags: &[&str]| -> String {
+        let path = dir.join(out);
+        let status = gradus()
+            .args(["predict", "--model", run.join("model").to_str().unwrap()])
+            .args(["--data", &csv])
+            .args(flags)
+            .arg("--out")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        std::fs::read_to_string(&path).unwrap()
+    };
+    let text = predict("preds.csv", &[]);
+    assert_eq!(text.lines().next(), Some("prediction_0,prediction_1"));
+    assert_eq!(text.lines().count(), 121);
+    assert_eq!(
+        text,
+        predict("flags.csv", &["--delimiter", ";", "--features", "x1,x2"])
+    );
     let out = gradus()
-        .args(["predict", "--model", run.join("model").to_str().unwrap()])
-        .args(["--data", &csv, "--delimiter", ";", "--features", "x1,x2"])
-        .arg("--out")
-        .arg(&preds)
+        .args(["evaluate", "--model", run.join("model").to_str().unwrap()])
+        .args(["--data", &csv])
         .output()
         .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(&preds).unwrap();
-    assert_eq!(text.lines().next(), Some("prediction_0,prediction_1"));
-    assert_eq!(text.lines().count(), 121);
+    assert!(stdout.contains("rows: 120"), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -30,7 +30,7 @@ fn evaluate<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
         data: &args.input.data,
         target: cols.target.as_ref(),
         features: cols.features.as_ref(),
-        header: args.input.header,
+        header: cols.header,
         delimiter: cols.delimiter,
         regression,
         // A softmax model fixes the number of classes; a sigmoid (one output) is binary.

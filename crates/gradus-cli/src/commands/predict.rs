@@ -35,7 +35,7 @@ fn predict<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
         data: &args.input.data,
         target: cols.target.as_ref(),
         features: cols.features.as_ref(),
-        header: args.input.header,
+        header: cols.header,
         delimiter: cols.delimiter,
         regression: false,
         classes: None,

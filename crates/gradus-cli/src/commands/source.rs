@@ -123,6 +123,8 @@ impl DataSource<'_> {
             Ok(out)
         };
         let targets = match (self.target, need_target) {
+            // Prediction with named features needs no target column in the file.
+            (Some(_), false) if self.features.is_some() => vec![],
             (Some(t), _) => resolve(t, "target")?,
             (None, true) => vec![table.n_cols - 1],
             (None, false) => vec![],
