@@ -42,8 +42,8 @@ pub fn num_threads() -> usize {
 }
 
 /// A row-major matrix stored as `rows x cols`, used as itself or transposed.
-#[derive(Clone, Copy)]
-pub(crate) struct MatArg<'a, F> {
+#[derive(Clone, Copy, Debug)]
+pub struct MatArg<'a, F> {
     pub data: &'a [F],
     pub rows: usize,
     pub cols: usize,
@@ -52,7 +52,7 @@ pub(crate) struct MatArg<'a, F> {
 
 impl<F> MatArg<'_, F> {
     /// Dimensions of the operand as it enters the product.
-    fn logical(&self) -> (usize, usize) {
+    pub(super) fn logical(&self) -> (usize, usize) {
         if self.transposed {
             (self.cols, self.rows)
         } else {
@@ -69,13 +69,13 @@ impl<F> MatArg<'_, F> {
     }
 }
 
-/// `dst (m x n) = op(a) @ op(b)`, or `dst += op(a) @ op(b)` when `accumulate`.
-pub(crate) fn matmul_into<F: Float>(
-    dst: &mut [F],
-    accumulate: bool,
-    a: MatArg<'_, F>,
-    b: MatArg<'_, F>,
-) {
+/// `dst (m x n) = op(a) @ op(b)`, or `dst += op(a) @ op(b)` when `accumulate`: the one
+/// matrix-product entry point (the tape, `Tensor::matmul` and benchmarks call it).
+///
+/// # Panics
+/// If the inner dimensions differ, `dst` is not m·n long or an operand's slice is
+/// shorter than `rows·cols`.
+pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, b: MatArg<'_, F>) {
     let (m, k) = a.logical();
     let (k2, n) = b.logical();
     assert_eq!(
@@ -91,6 +91,9 @@ pub(crate) fn matmul_into<F: Float>(
         if !accumulate {
             dst.fill(F::zero());
         }
+        return;
+    }
+    if super::gemm_thin::try_thin(dst, accumulate, a, b) {
         return;
     }
     if m * n * k <= SMALL_MAX_WORK && k >= SMALL_MIN_K {
