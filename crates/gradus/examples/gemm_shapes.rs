@@ -73,7 +73,9 @@ const THIN: &[Shape] = &[
     s("deqn dh g@W3T", 256, 1, 64, false, true),
     s("tiny fwd x@W1", 16, 2, 64, false, false),
     s("tiny fwd h@W3", 16, 64, 1, false, false),
+    s("vec 1x64x256 NT", 1, 64, 256, false, true),
     s("mid 256x64x64", 256, 64, 64, false, false),
+    s("pinn h@W2", 512, 32, 32, false, false),
 ];
 
 fn main() {
@@ -140,12 +142,12 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
             transposed: sh.tb,
         };
         let (a_rs, a_cs) = if sh.ta {
-            (1, ar as isize)
+            (1, ac as isize)
         } else {
             (ac as isize, 1)
         };
         let (b_rs, b_cs) = if sh.tb {
-            (1, br as isize)
+            (1, bc as isize)
         } else {
             (bc as isize, 1)
         };
@@ -153,7 +155,7 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
         let mut reference = vec![F::zero(); m * n];
         matmul_into(&mut reference, false, arg_a, arg_b);
         let mut c = vec![F::zero(); m * n];
-        let mut cells = Vec::new();
+        let mut cells: Vec<String> = Vec::new();
 
         let mut cell = |name: &str, f: &mut dyn FnMut(&mut [F], bool)| {
             // Correctness first: overwrite from garbage must give the reference.
@@ -169,15 +171,17 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
                 sh.label
             );
             let t = time(reps, || f(&mut c, sh.accumulate));
-            cells.push(format!("{:>8.1} ({:>5.1})", t * 1e6, flops / t / 1e9));
+            format!("{:>8.1} ({:>5.1})", t * 1e6, flops / t / 1e9)
         };
 
-        cell("gradus", &mut |c, acc| matmul_into(c, acc, arg_a, arg_b));
+        cells.push(cell("gradus", &mut |c, acc| {
+            matmul_into(c, acc, arg_a, arg_b)
+        }));
         for (name, par) in [
             ("gemm-1t", gemm::Parallelism::None),
             ("gemm-Nt", gemm::Parallelism::Rayon(threads)),
         ] {
-            cell(name, &mut |c, acc| unsafe {
+            let r = cell(name, &mut |c, acc| unsafe {
                 // SAFETY: strides describe the row-major buffers above exactly.
                 gemm::gemm(
                     m,
@@ -201,9 +205,10 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
                     par,
                 )
             });
+            cells.push(r);
         }
         if m * n * k <= 1 << 18 {
-            cell("nano", &mut |c, acc| unsafe {
+            let r = cell("nano", &mut |c, acc| unsafe {
                 if !acc {
                     c.iter_mut().for_each(|v| *v = F::zero());
                 }
@@ -222,10 +227,11 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
                     F::one(),
                 )
             });
+            cells.push(r);
         } else {
             cells.push(format!("{:>16}", "-"));
         }
-        cell("mm", &mut |c, acc| unsafe {
+        let r = cell("mm", &mut |c, acc| unsafe {
             // SAFETY: as above.
             F::mm(
                 m,
@@ -241,6 +247,7 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
                 acc,
             )
         });
+        cells.push(r);
         let t = if sh.ta { "T" } else { "N" }.to_string() + if sh.tb { "T" } else { "N" };
         println!(
             "{:<16} {:>16} {:>3}{:>3} | {}",

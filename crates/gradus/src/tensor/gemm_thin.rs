@@ -20,13 +20,24 @@ use super::gemm::MatArg;
 /// width of every output row stays in L1 while it is updated.
 const BLOCK: usize = 256;
 
-/// Lanes of independent partial sums in a dot product: enough for LLVM to fill two
-/// 256-bit FMA pipes with f32 and to hide their latency.
-const LANES: usize = 16;
+/// Output columns an axpy kernel keeps in registers across the whole inner dimension:
+/// 4 (f32) or 8 (f64) 256-bit registers, enough independent FMA chains to hide latency.
+const REG: usize = 32;
+
+/// Whether `op(a) @ op(b)` is a matrix–vector product whose natural loop is a dot product
+/// over a contiguous row (n = 1 with `a` not transposed, m = 1 with `b` transposed). gemm's
+/// gemv kernels beat both a lane-split dot loop and nano-gemm there, so the dispatcher
+/// sends these to gemm.
+pub(super) fn is_dot_form<F>(a: &MatArg<'_, F>, b: &MatArg<'_, F>) -> bool {
+    let (m, k) = a.logical();
+    let n = b.logical().1;
+    k > 2 && ((n == 1 && !a.transposed) || (m == 1 && b.transposed))
+}
 
 /// Computes `dst (m x n) = op(a) @ op(b)` (or `+=` when `accumulate`) if the product is
-/// thin (k ≤ 2, m = 1 or n = 1) and returns true; returns false, touching nothing,
-/// otherwise. Dimensions are checked by the caller (`matmul_into`); m, n, k > 0.
+/// one this file handles (k ≤ 2, or m = 1 / n = 1 in axpy form) and returns true; returns
+/// false, touching nothing, otherwise. Dimensions are checked by the caller
+/// (`matmul_into`); m, n, k > 0.
 pub(super) fn try_thin<F: Float>(
     dst: &mut [F],
     accumulate: bool,
@@ -35,7 +46,7 @@ pub(super) fn try_thin<F: Float>(
 ) -> bool {
     let (m, k) = a.logical();
     let n = b.logical().1;
-    if k > 2 && m > 1 && n > 1 {
+    if (k > 2 && m > 1 && n > 1) || is_dot_form(&a, &b) {
         return false;
     }
     #[cfg(target_arch = "x86_64")]
@@ -81,25 +92,14 @@ fn thin_body<F: Float>(
     if k <= 2 {
         outer(dst, accumulate, a, b, m, n, k, fma);
     } else if n == 1 {
-        // b is a k-vector stored contiguously whether or not it is transposed.
-        let v = &b.data[..k];
-        if a.transposed {
-            // a is stored k x m: dst = Σ_p v[p]·(row p of the stored a).
-            axpy_rows(dst, accumulate, a.data, v, fma);
-        } else {
-            // a is stored m x k: dst[i] = (row i) · v.
-            dot_rows(dst, accumulate, a.data, v, fma);
-        }
+        // a is transposed (stored k x m; the other case is a dot form, see
+        // `is_dot_form`), b a k-vector stored contiguously either way:
+        // dst = Σ_p b[p]·(row p of the stored a).
+        axpy_rows(dst, accumulate, a.data, &b.data[..k], fma);
     } else {
-        // m == 1: a is a k-vector stored contiguously either way.
-        let v = &a.data[..k];
-        if b.transposed {
-            // b is stored n x k: dst[j] = (row j) · v.
-            dot_rows(dst, accumulate, b.data, v, fma);
-        } else {
-            // b is stored k x n: dst = Σ_p v[p]·(row p of b).
-            axpy_rows(dst, accumulate, b.data, v, fma);
-        }
+        // m == 1, b not transposed (stored k x n), a a contiguous k-vector:
+        // dst = Σ_p a[p]·(row p of b).
+        axpy_rows(dst, accumulate, b.data, &a.data[..k], fma);
     }
 }
 
@@ -165,52 +165,9 @@ fn outer<F: Float>(
     }
 }
 
-/// `dst[r] (+)= rows[r]·v` where `rows` holds `dst.len()` contiguous rows of length
-/// `v.len()`.
-#[inline(always)]
-fn dot_rows<F: Float>(
-    dst: &mut [F],
-    accumulate: bool,
-    rows: &[F],
-    v: &[F],
-    fma: impl Fn(F, F, F) -> F + Copy,
-) {
-    let k = v.len();
-    for (r, d) in dst.iter_mut().enumerate() {
-        let s = dot(&rows[r * k..(r + 1) * k], v, fma);
-        *d = if accumulate { *d + s } else { s };
-    }
-}
-
-/// Dot product with `LANES` independent partial sums, so the loop vectorises (a single
-/// running sum is a serial dependency LLVM may not reorder).
-#[inline(always)]
-fn dot<F: Float>(x: &[F], y: &[F], fma: impl Fn(F, F, F) -> F + Copy) -> F {
-    let mut acc = [F::zero(); LANES];
-    let (xc, yc) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
-    let (xr, yr) = (xc.remainder(), yc.remainder());
-    for (xs, ys) in xc.zip(yc) {
-        for l in 0..LANES {
-            acc[l] = fma(xs[l], ys[l], acc[l]);
-        }
-    }
-    let mut tail = F::zero();
-    for (&p, &q) in xr.iter().zip(yr) {
-        tail = fma(p, q, tail);
-    }
-    // Pairwise reduction of the lanes.
-    let mut width = LANES / 2;
-    while width > 0 {
-        for l in 0..width {
-            acc[l] = acc[l] + acc[l + width];
-        }
-        width /= 2;
-    }
-    acc[0] + tail
-}
-
 /// `dst (+)= Σ_p v[p]·rows[p]` where `rows` holds `v.len()` contiguous rows of length
-/// `dst.len()`. Blocked over the output so each block stays in L1 across all k rows.
+/// `dst.len()`. Each block of `REG` output columns is held in registers across all k rows
+/// (one load and one FMA per element of `rows`); the remainder goes through L1.
 #[inline(always)]
 fn axpy_rows<F: Float>(
     dst: &mut [F],
@@ -221,17 +178,27 @@ fn axpy_rows<F: Float>(
 ) {
     let len = dst.len();
     let mut j0 = 0;
-    while j0 < len {
-        let w = BLOCK.min(len - j0);
-        let d = &mut dst[j0..j0 + w];
+    while j0 + REG <= len {
+        let d: &mut [F; REG] = (&mut dst[j0..j0 + REG]).try_into().unwrap();
+        let mut acc = if accumulate { *d } else { [F::zero(); REG] };
         for (p, &c) in v.iter().enumerate() {
-            let row = &rows[p * len + j0..p * len + j0 + w];
+            let row: &[F; REG] = rows[p * len + j0..p * len + j0 + REG].try_into().unwrap();
+            for l in 0..REG {
+                acc[l] = fma(c, row[l], acc[l]);
+            }
+        }
+        *d = acc;
+        j0 += REG;
+    }
+    if j0 < len {
+        let d = &mut dst[j0..];
+        for (p, &c) in v.iter().enumerate() {
+            let row = &rows[p * len + j0..(p + 1) * len];
             if p == 0 && !accumulate {
                 d.iter_mut().zip(row).for_each(|(d, &x)| *d = c * x);
             } else {
                 d.iter_mut().zip(row).for_each(|(d, &x)| *d = fma(c, x, *d));
             }
         }
-        j0 += w;
     }
 }
