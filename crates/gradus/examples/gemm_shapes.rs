@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! cargo run --release -p gradus --example gemm_shapes -- [wide|thin|all] [--f64] \
-//!     [--reps R] [--threads N]
+//!     [--reps R] [--threads N] [--cpu]
 //! MATMUL_NUM_THREADS=2 cargo run --release ...   # matrixmultiply's thread count
 //! ```
 //!
@@ -12,7 +12,8 @@
 //! shapes only), `mm` (matrixmultiply 0.3 with its `threading` feature; threads from
 //! `MATMUL_NUM_THREADS`, read once per process). Each cell is the minimum over `R` samples
 //! of the mean time of a batch of calls lasting ≥ 2 ms: on a shared machine the minimum is
-//! the least disturbed estimate. Every backend's result is checked against `gradus`'s.
+//! the least disturbed estimate; `--cpu` times one-thread columns by on-CPU time instead of
+//! wall time. Every backend's result is checked against `gradus`'s.
 
 use std::time::Instant;
 
@@ -90,6 +91,9 @@ fn main() {
     let threads = flag("--threads").unwrap_or(2);
     set_num_threads(threads);
     let set = args.first().map_or("all", |a| a.as_str());
+    if set == "step" {
+        return step(reps);
+    }
     let shapes: Vec<&Shape> = match set {
         "wide" => WIDE.iter().collect(),
         "thin" => THIN.iter().collect(),
@@ -104,6 +108,63 @@ fn main() {
         run::<f64>(&shapes, reps, threads);
     } else {
         run::<f32>(&shapes, reps, threads);
+    }
+}
+
+/// The eight products of one wide-mlp training step run back to back through the
+/// dispatcher, on 1 and on 2 threads: how long the GEMM part of a step takes, to compare
+/// with the whole step (`gradus bench wide-mlp`).
+fn step(reps: usize) {
+    let products: Vec<&Shape> = WIDE
+        .iter()
+        .filter(|s| !s.label.starts_with("ref"))
+        .collect();
+    let buffers: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)> = products
+        .iter()
+        .map(|s| {
+            let a = (0..s.m * s.k)
+                .map(|i| (i % 17) as f32 / 8.0 - 1.0)
+                .collect();
+            let b = (0..s.k * s.n)
+                .map(|i| (i % 13) as f32 / 6.0 - 1.0)
+                .collect();
+            (a, b, vec![0.0; s.m * s.n])
+        })
+        .collect();
+    let flops: f64 = products
+        .iter()
+        .map(|s| 2.0 * (s.m * s.n * s.k) as f64)
+        .sum();
+    let mut buffers = buffers;
+    for threads in [1, 2] {
+        set_num_threads(threads);
+        let t = time(reps, || {
+            for (s, (a, b, c)) in products.iter().zip(buffers.iter_mut()) {
+                let (ar, ac) = if s.ta { (s.k, s.m) } else { (s.m, s.k) };
+                let (br, bc) = if s.tb { (s.n, s.k) } else { (s.k, s.n) };
+                matmul_into(
+                    c,
+                    s.accumulate,
+                    MatArg {
+                        data: a,
+                        rows: ar,
+                        cols: ac,
+                        transposed: s.ta,
+                    },
+                    MatArg {
+                        data: b,
+                        rows: br,
+                        cols: bc,
+                        transposed: s.tb,
+                    },
+                );
+            }
+        });
+        println!(
+            "wide-mlp step GEMMs, {threads} thread(s): {:.0} µs ({:.1} GFLOP/s)",
+            t * 1e6,
+            flops / t / 1e9
+        );
     }
 }
 
@@ -261,7 +322,10 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
 }
 
 /// Minimum over `reps` samples of the mean seconds per call, each sample a batch of calls
-/// lasting at least 2 ms (calibrated once after three warm-up calls).
+/// lasting at least 2 ms (calibrated once after three warm-up calls). With `--cpu` the
+/// clock is this thread's on-CPU time (Linux `/proc/thread-self/schedstat`), which leaves
+/// out the time other processes hold the core: the fair clock for one-thread kernels on a
+/// shared machine (not for the multi-threaded column, whose work runs on pool threads).
 fn time(reps: usize, mut f: impl FnMut()) -> f64 {
     for _ in 0..3 {
         f();
@@ -270,15 +334,34 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
     f();
     let one = t0.elapsed().as_secs_f64().max(1e-9);
     let batch = ((2e-3 / one).ceil() as usize).clamp(1, 100_000);
+    let cpu = std::env::args().any(|a| a == "--cpu");
+    let clock = || {
+        if cpu {
+            on_cpu_seconds()
+        } else {
+            START.with(|s| s.elapsed().as_secs_f64())
+        }
+    };
     let mut best = f64::INFINITY;
     for _ in 0..reps {
-        let t0 = Instant::now();
+        let t0 = clock();
         for _ in 0..batch {
             f();
         }
-        best = best.min(t0.elapsed().as_secs_f64() / batch as f64);
+        best = best.min((clock() - t0) / batch as f64);
     }
     best
+}
+
+thread_local! {
+    static START: Instant = Instant::now();
+}
+
+/// Seconds this thread has run on a CPU (first field of schedstat, in nanoseconds).
+fn on_cpu_seconds() -> f64 {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
+    let ns: f64 = s.split_whitespace().next().unwrap().parse().unwrap();
+    ns * 1e-9
 }
 
 /// matrixmultiply's typed entry points (`sgemm`/`dgemm`) behind one generic call.
