@@ -256,7 +256,10 @@ impl Olg {
         let idx = self.shock_rows(shock);
         let rows = idx.len();
         let column = |f: &dyn Fn(usize) -> f64| {
-            tape.constant(&Tensor::from_vec(idx.iter().map(|&i| f(i)).collect(), [rows, 1]))
+            tape.constant(&Tensor::from_vec(
+                idx.iter().map(|&i| f(i)).collect(),
+                [rows, 1],
+            ))
         };
         let z = column(&|i| self.tfp[i]);
         let keep = column(&|i| 1.0 - self.delta[i]);
@@ -275,7 +278,12 @@ impl Olg {
         let (r, w) = self.prices_var(k, col(state, m));
         let tape = state.tape();
         let rows = state.shape().as_matrix().0;
-        let lab = |from: usize| tape.constant(&Tensor::from_vec(self.labor[from..from + m].to_vec(), [1, m]));
+        let lab = |from: usize| {
+            tape.constant(&Tensor::from_vec(
+                self.labor[from..from + m].to_vec(),
+                [1, m],
+            ))
+        };
         let k_young = tape.full([rows, 1], 0.0).concat(k.narrow(1, 0, m - 1), 1);
         (k_young * r + w * lab(0), k * r + w * lab(1), r)
     }
