@@ -580,3 +580,71 @@ fn a_killed_run_with_schedule_clipping_and_early_stopping_resumes_bit_for_bit() 
     assert_eq!(ma.model.params(), mb.model.params());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The per-epoch values of `key` in a run's metrics.json.
+fn column(run: &Path, key: &str) -> Vec<f64> {
+    json(&run.join("metrics.json"))["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[key].as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn early_stopping_settings_inverse_time_decay_and_the_other_optimisers_settings_apply() {
+    let dir = temp_dir("rest");
+    let mut args = SMALL.to_vec();
+    args.extend(["--lr", "0.05", "--epochs", "40", "--patience", "2"]);
+    // A min_delta larger than any improvement: no epoch after the first counts as better.
+    let mut strict = args.clone();
+    strict.extend(["--min-delta", "10"]);
+    let m = json(&train(&dir, "strict", &strict).join("metrics.json"));
+    assert_eq!(m["best_epoch"], 1);
+    assert_eq!(m["history"].as_array().unwrap().len(), 3);
+    // Without restoring, the saved model is the last epoch's: it scores the validation rows
+    // with the last recorded loss, not the best one.
+    let mut keep = args.clone();
+    keep.extend(["--restore-best-weights", "false"]);
+    let run = train(&dir, "keep", &keep);
+    let val = column(&run, "val_loss");
+    let (_, val_rows, _) = gradus::data::digits::<f32>()
+        .unwrap()
+        .split((0.7, 0.15, 0.15), 2)
+        .unwrap();
+    let saved = load_model::<f32>(&run.join("model")).unwrap();
+    let mut rows = val_rows;
+    rows.x = saved.scaling.as_ref().unwrap().apply(&rows.x);
+    let last = saved.model.evaluate(&rows).loss;
+    let best = val.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert_eq!(last, *val.last().unwrap());
+    assert!(last > best, "the last epoch was the best: {val:?}");
+
+    // η / (1 + d·epoch).
+    let mut inv = SMALL.to_vec();
+    inv.extend(["--epochs", "4", "--lr", "0.1", "--schedule", "inverse_time"]);
+    inv.extend(["--decay-rate", "0.5"]);
+    let lr = column(&train(&dir, "inv", &inv), "lr");
+    assert_eq!(lr, [0.1, 0.1 / 1.5, 0.1 / 2.0, 0.1 / 2.5]);
+
+    // RMSprop's ρ and AdamW's weight decay reach the optimiser: each changes the run.
+    let mut base = SMALL.to_vec();
+    base.extend(["--epochs", "2", "--lr", "0.01"]);
+    let with = |name: &str, extra: &[&str]| {
+        let mut a = base.clone();
+        a.extend(extra);
+        column(&train(&dir, name, &a), "train_loss")
+    };
+    let rms = with("rms", &["--optimizer", "rmsprop"]);
+    let rho = with("rho", &["--optimizer", "rmsprop", "--rho", "0.5"]);
+    assert_ne!(rms, rho);
+    let adamw = with("adamw", &["--optimizer", "adamw", "--weight-decay", "0"]);
+    let adam = with("adam", &["--optimizer", "adam"]);
+    assert_eq!(adamw, adam, "AdamW without decay is Adam");
+    let decayed = with(
+        "decayed",
+        &["--optimizer", "adamw", "--weight-decay", "0.5"],
+    );
+    assert_ne!(decayed, adam);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
