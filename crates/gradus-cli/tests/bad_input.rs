@@ -292,3 +292,101 @@ fn data_whose_width_does_not_match_the_model() {
     );
     assert!(!out.exists(), "no predictions file after an error");
 }
+
+#[test]
+fn a_wrong_value_for_a_config_key() {
+    let dir = temp_dir("value");
+    let cases: [(&str, &str, &[&str]); 5] = [
+        (
+            "loss.toml",
+            "[data]\nsplit = [0.7, 0.1, 0.2]\n\n[model]\nloss = \"foo\"\n",
+            &[
+                "loss.toml",
+                "line 5",
+                "[model] loss",
+                "\"foo\"",
+                "mse, mae, huber",
+            ],
+        ),
+        (
+            "gamma.toml",
+            "[training]\nepochs = 2\ngamma = 0.5\n",
+            &[
+                "gamma.toml",
+                "line 3",
+                "[training] gamma",
+                "set schedule",
+                "cosine",
+            ],
+        ),
+        (
+            "patience.toml",
+            "[data]\nsplit = [0.7, 0.1, 0.2]\n\n[training]\npatience = 0\n",
+            &["patience.toml", "line 5", "[training] patience", "≥ 1"],
+        ),
+        (
+            "task.toml",
+            "[data]\ntask = \"regression\"\n\n[model]\nloss = \"categorical_cross_entropy\"\n",
+            &[
+                "task.toml",
+                "[model] loss",
+                "regression",
+                "mse, mae, huber or log_cosh",
+            ],
+        ),
+        (
+            "beta.toml",
+            "[training]\noptimizer = \"sgd\"\nbeta_1 = 0.9\n",
+            &[
+                "beta.toml",
+                "line 3",
+                "beta_1",
+                "does not apply",
+                "momentum, nesterov",
+            ],
+        ),
+    ];
+    for (name, text, needles) in cases {
+        let config = write(&dir, name, text);
+        fails_with(&["train", "--config", &config], needles);
+    }
+    // The same mistake as a flag names the flag, not the file.
+    fails_with(
+        &["train", "--schedule", "cosine", "--gamma", "0.5"],
+        &[
+            "--gamma",
+            "does not apply to schedule \"cosine\"",
+            "decay_epochs, min_lr",
+        ],
+    );
+}
+
+#[test]
+fn a_column_the_header_does_not_name() {
+    let dir = temp_dir("column");
+    let csv = write(&dir, "named.csv", "age,income,label\n1,2,0\n3,4,1\n");
+    let mut args = train_on(&csv);
+    args.extend(["--features", "age,salary"]);
+    fails_with(
+        &args,
+        &[
+            "named.csv",
+            "\"salary\"",
+            "--features",
+            "age, income, label",
+        ],
+    );
+    let mut args = train_on(&csv);
+    args.extend(["--features", "age,label"]);
+    fails_with(&args, &["named.csv", "both a target and a feature"]);
+}
+
+#[test]
+fn a_file_with_another_delimiter() {
+    let dir = temp_dir("delimiter");
+    let csv = write(&dir, "semi.csv", "a;b;label\n0;1;0\n1;0;1\n");
+    fails_with(
+        &train_on(&csv),
+        &["semi.csv", "line 2", "\";\"", "--delimiter"],
+    );
+}

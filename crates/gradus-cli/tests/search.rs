@@ -340,3 +340,48 @@ fn bad_keys_and_values_are_named_before_anything_trains() {
     assert!(text(&out).contains("search folder"), "{}", text(&out));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_new_train_keys_are_searchable() {
+    let dir = temp_dir("keys");
+    let out = gradus()
+        .args([
+            "search",
+            "--set",
+            "model.layers=[16]",
+            "--set",
+            "training.epochs=2",
+        ])
+        .args(["--set", "training.batch_size=64"])
+        .args(["--grid", "model.loss=categorical_cross_entropy,mse"])
+        .args(["--grid", "training.schedule=constant,cosine"])
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = ok(out);
+    assert_eq!(trained(&stdout), [0, 1, 2, 3], "{stdout}");
+    let rows = csv(&dir);
+    assert_eq!(rows[0][2..4], ["model.loss", "training.schedule"]);
+    let mut seen: Vec<(String, String)> = rows[1..]
+        .iter()
+        .map(|r| (r[2].clone(), r[3].clone()))
+        .collect();
+    seen.sort();
+    assert_eq!(seen.len(), 4);
+    assert!(seen.contains(&("mse".into(), "cosine".into())), "{seen:?}");
+    // A bad value of a new key fails the search before any trial trains.
+    let out = gradus()
+        .args(["search", "--grid", "model.loss=mse,foo", "--out"])
+        .arg(dir.join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("\"foo\" is not a loss"),
+        "{}",
+        text(&out)
+    );
+    assert!(!dir.join("bad/trials/trial-0000.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

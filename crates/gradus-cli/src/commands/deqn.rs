@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 
-use gradus::deqn::models::{BrockMirman, Growth};
+use gradus::deqn::models::{BrockMirman, Growth, Olg};
 use gradus::deqn::reference::{solve_egm, GridParams, GridSolution};
 use gradus::deqn::{
     accuracy, Accuracy, AccuracyConfig, DeqnConfig, ErrorStats, Model, ResidualLoss, Sampling,
@@ -22,7 +22,7 @@ use gradus::optim::{Optimizer, Schedule};
 use gradus::plot::{save_grid, Chart};
 
 /// The models `gradus deqn` knows, with a line each for the help text.
-pub const MODELS: [(&str, &str); 4] = [
+pub const MODELS: [(&str, &str); 6] = [
     (
         "brock-mirman",
         "deterministic Brock–Mirman, δ = 1 (closed form K' = αβK^α)",
@@ -39,11 +39,20 @@ pub const MODELS: [(&str, &str); 4] = [
         "growth-crra",
         "stochastic growth, CRRA γ = 2, δ = 0.1 (grid reference)",
     ),
+    (
+        "olg",
+        "six-cohort OLG, CRRA γ = 2, TFP × depreciation chain (Euler errors)",
+    ),
+    (
+        "olg-analytic",
+        "six-cohort OLG, log utility, labour at age 1 (closed-form savings rates)",
+    ),
 ];
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Model to solve: brock-mirman, brock-mirman-stochastic, brock-mirman-delta, growth-crra.
+    /// Model to solve: brock-mirman, brock-mirman-stochastic, brock-mirman-delta, growth-crra,
+    /// olg, olg-analytic.
     model: String,
     /// TOML file with [network], [training], [accuracy] and [reference] sections (keys as in
     /// the run folder's config.toml); flags override it.
@@ -172,6 +181,22 @@ fn model_and_defaults(name: &str) -> anyhow::Result<(Box<dyn Model>, ConfigFile)
                 "brock-mirman-stochastic" => Growth::brock_mirman(),
                 "brock-mirman-delta" => Growth::brock_mirman_delta(),
                 _ => Growth::crra(),
+            })
+        }
+        "olg" | "olg-analytic" => {
+            // 64 paths × 8 periods per episode with a few box states mixed in; the policy
+            // has five outputs, so 3 passes over each episode's states.
+            t.episodes = Some(2000);
+            t.periods = Some(8);
+            t.sampling = Some("mixed".into());
+            t.box_fraction = Some(0.05);
+            t.epochs = Some(3);
+            t.schedule = Some("cosine".into());
+            t.min_lr = Some(1e-7);
+            Box::new(if name == "olg" {
+                Olg::krueger_kubler()
+            } else {
+                Olg::analytic()
             })
         }
         _ => bail!(
@@ -371,7 +396,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
     // Reference: closed form where the model has one, else the grid solution.
     let has_closed = model.closed_form(&model.start()).is_some();
-    let reference: Option<GridSolution> = if has_closed {
+    // The grid solver covers the growth family only; the OLG model reports Euler errors.
+    let has_grid = matches!(args.model.as_str(), "brock-mirman-delta" | "growth-crra");
+    let reference: Option<GridSolution> = if has_closed || !has_grid {
         None
     } else {
         let params = match args.model.as_str() {

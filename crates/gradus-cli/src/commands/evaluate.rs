@@ -24,11 +24,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
 fn evaluate<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
     let saved = load_model::<F>(&args.input.model)?;
+    let cols = args.input.columns()?;
     let regression = saved.model.task() == gradus::nn::Task::Regression;
     let source = DataSource {
         data: &args.input.data,
-        target: args.input.target,
-        header: args.input.header,
+        target: cols.target.as_ref(),
+        features: cols.features.as_ref(),
+        header: cols.header,
+        delimiter: cols.delimiter,
         regression,
         // A softmax model fixes the number of classes; a sigmoid (one output) is binary.
         classes: (!regression && saved.model.outputs() > 1).then(|| saved.model.outputs()),

@@ -15,5 +15,7 @@ mod search_store;
 mod source;
 pub mod train;
 mod train_config;
+mod train_config_keys;
+mod train_optim_settings;
 mod train_run;
 mod train_settings;

@@ -30,10 +30,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
 fn predict<F: Float>(args: &Args) -> anyhow::Result<ExitCode> {
     let saved = load_model::<F>(&args.input.model)?;
+    let cols = args.input.columns()?;
     let source = DataSource {
         data: &args.input.data,
-        target: args.input.target,
-        header: args.input.header,
+        target: cols.target.as_ref(),
+        features: cols.features.as_ref(),
+        header: cols.header,
+        delimiter: cols.delimiter,
         regression: false,
         classes: None,
     };

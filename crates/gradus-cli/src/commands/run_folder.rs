@@ -45,14 +45,26 @@ impl RunFolder {
     pub fn create(dir: &Path, s: &Settings, parameters: usize) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the run folder {}", dir.display()))?;
-        let config = serde_json::json!({
-            "data": s.data, "target": s.target, "header": s.header, "task": s.task,
-            "layers": s.hidden_sizes, "hidden": s.hidden_name, "optimizer": s.optimizer_name,
-            "lr": s.lr, "epochs": s.epochs, "batch_size": s.batch_size, "l2": s.l2,
-            "dropout": s.dropout, "split": [s.split.0, s.split.1, s.split.2], "scale": s.scale,
-            "seed": s.seed, "dtype": s.dtype, "checkpoint_every": s.checkpoint_every,
-            "parameters": parameters,
+        let o = &s.optim;
+        // config.json: the resolved config.toml as JSON, plus the parameter count.
+        let mut config = serde_json::json!({
+            "data": s.data, "target": s.target.as_ref().map(|t| t.show()),
+            "features": s.features.as_ref().map(|f| f.show()), "header": s.header,
+            "task": s.task, "layers": s.hidden_sizes, "hidden": s.hidden_name,
+            "optimizer": o.optimizer.name(), "lr": o.lr, "epochs": o.epochs,
+            "batch_size": o.batch_size, "l1": s.l1, "l2": s.l2, "dropout": s.dropout,
+            "split": [s.split.0, s.split.1, s.split.2], "scale": s.scale, "seed": o.seed,
+            "dtype": s.dtype, "checkpoint_every": o.checkpoint_every, "parameters": parameters,
         });
+        if let (Some(map), Ok(serde_json::Value::Object(resolved))) =
+            (config.as_object_mut(), serde_json::to_value(s.to_config()))
+        {
+            for section in resolved.values().filter_map(|v| v.as_object()) {
+                for (k, v) in section.iter().filter(|(_, v)| !v.is_null()) {
+                    map.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
         write(
             &dir.join("config.json"),
             (serde_json::to_string_pretty(&config)? + "\n").as_bytes(),

@@ -11,31 +11,12 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context};
 use serde::{Deserialize, Serialize};
+use toml::Value;
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TaskKind {
-    Classification,
-    Regression,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scale {
-    Minmax,
-    Standard,
-    None,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dtype {
-    F32,
-    F64,
-}
+pub use super::train_config_keys::{Columns, Dtype, Scale, TaskKind};
 
 /// One layer of settings: the file, the flags, or (all keys set) the resolved run.
-#[derive(Default, Deserialize, Serialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConfigFile {
     pub data: DataSection,
@@ -43,35 +24,73 @@ pub struct ConfigFile {
     pub training: TrainingSection,
 }
 
-#[derive(Default, Deserialize, Serialize)]
+/// `[data]`: where the rows come from and how they are prepared.
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataSection {
     /// Bundled data set name or CSV path (`--data`).
     pub source: Option<String>,
+    /// CSV: target column(s) by index or header name; several for multi-output regression.
     /// `None` after resolving still means "the last column", so it is left out of the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<usize>,
+    pub target: Option<Columns>,
+    /// CSV: feature columns by index or header name (`None`: every column but the target).
+    pub features: Option<Columns>,
     pub header: Option<usize>,
+    /// CSV: the field separator, one character (`","`, `";"`, `"\t"`).
+    pub delimiter: Option<String>,
     pub task: Option<TaskKind>,
     pub split: Option<Vec<f64>>,
     pub scale: Option<Scale>,
 }
 
-#[derive(Default, Deserialize, Serialize)]
+/// `[model]`: the network and its cost.
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelSection {
     pub layers: Option<Vec<usize>>,
+    /// Hidden activation.
     pub hidden: Option<String>,
+    /// Output activation (softmax/sigmoid for classification, identity for regression).
+    pub output: Option<String>,
+    pub loss: Option<String>,
+    /// δ of the Huber loss.
+    pub huber_delta: Option<f64>,
+    /// Weight initialiser (Keras' `kernel_initializer`).
+    pub init: Option<String>,
+    pub batch_norm: Option<bool>,
     pub dropout: Option<f64>,
+    pub l1: Option<f64>,
     pub l2: Option<f64>,
     pub dtype: Option<Dtype>,
 }
 
-#[derive(Default, Deserialize, Serialize)]
+/// `[training]`: the optimiser and its settings, the schedule, clipping, early stopping and
+/// the loop.
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainingSection {
     pub optimizer: Option<String>,
     pub lr: Option<f64>,
+    pub momentum: Option<f64>,
+    pub nesterov: Option<bool>,
+    pub rho: Option<f64>,
+    pub beta_1: Option<f64>,
+    pub beta_2: Option<f64>,
+    pub epsilon: Option<f64>,
+    pub weight_decay: Option<f64>,
+    /// Learning-rate schedule, stepped once per epoch.
+    pub schedule: Option<String>,
+    pub step_size: Option<usize>,
+    pub gamma: Option<f64>,
+    pub decay_rate: Option<f64>,
+    pub decay_epochs: Option<usize>,
+    pub min_lr: Option<f64>,
+    pub clip_norm: Option<f64>,
+    pub clip_value: Option<f64>,
+    /// Early stopping on the validation loss: epochs without improvement before stopping.
+    pub patience: Option<usize>,
+    pub min_delta: Option<f64>,
+    pub restore_best_weights: Option<bool>,
     pub epochs: Option<usize>,
     pub batch_size: Option<usize>,
     pub seed: Option<u64>,
@@ -87,37 +106,49 @@ impl ConfigFile {
         toml::from_str(&text).map_err(|e| anyhow!(describe(path, &text, &e)))
     }
 
-    /// Keys set in `self` win over those in `base`.
+    /// Keys set in `self` win over those in `base`. Merged as TOML tables, key by key, so a
+    /// key added to a section needs no line here.
     pub fn over(self, base: ConfigFile) -> ConfigFile {
-        let (d, b) = (self.data, base.data);
-        let (m, bm) = (self.model, base.model);
-        let (t, bt) = (self.training, base.training);
-        ConfigFile {
-            data: DataSection {
-                source: d.source.or(b.source),
-                target: d.target.or(b.target),
-                header: d.header.or(b.header),
-                task: d.task.or(b.task),
-                split: d.split.or(b.split),
-                scale: d.scale.or(b.scale),
-            },
-            model: ModelSection {
-                layers: m.layers.or(bm.layers),
-                hidden: m.hidden.or(bm.hidden),
-                dropout: m.dropout.or(bm.dropout),
-                l2: m.l2.or(bm.l2),
-                dtype: m.dtype.or(bm.dtype),
-            },
-            training: TrainingSection {
-                optimizer: t.optimizer.or(bt.optimizer),
-                lr: t.lr.or(bt.lr),
-                epochs: t.epochs.or(bt.epochs),
-                batch_size: t.batch_size.or(bt.batch_size),
-                seed: t.seed.or(bt.seed),
-                checkpoint_every: t.checkpoint_every.or(bt.checkpoint_every),
-            },
+        let (Ok(Value::Table(top)), Ok(Value::Table(mut merged))) =
+            (Value::try_from(&self), Value::try_from(&base))
+        else {
+            unreachable!("a config always serialises to a table");
+        };
+        for (section, keys) in top {
+            let Value::Table(keys) = keys else { continue };
+            match merged.get_mut(&section) {
+                Some(Value::Table(into)) => into.extend(keys),
+                _ => {
+                    merged.insert(section, Value::Table(keys));
+                }
+            }
+        }
+        Value::Table(merged)
+            .try_into()
+            .expect("two valid configs merge into a valid one")
+    }
+
+    /// Whether `[section] key` is set in this layer.
+    pub fn has(&self, section: &str, key: &str) -> bool {
+        match Value::try_from(self) {
+            Ok(v) => v.get(section).and_then(|s| s.get(key)).is_some(),
+            Err(_) => false,
         }
     }
+}
+
+/// The 1-based line of `key = ...` inside `[section]` of a config file's text.
+pub fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if let Some(name) = l.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            current = name.trim().to_string();
+        } else if current == section && l.split_once('=').is_some_and(|(k, _)| k.trim() == key) {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// Turns the toml crate's multi-line report into one paragraph: "FILE, line L, column C: ...".

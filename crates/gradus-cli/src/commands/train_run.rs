@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use gradus::data::{MinMaxScaler, StandardScaler};
 use gradus::io::Scaling;
-use gradus::nn::{Activation, Loss, Metrics, Mlp, MlpConfig, Penalty};
+use gradus::nn::{Metrics, Mlp, MlpConfig, Penalty};
 use gradus::report::{EventWriter, Scalar};
 use gradus::train::{fit_with_checkpoints, Batching, Checkpoint, FitConfig, History};
 use gradus::Float;
@@ -58,7 +58,7 @@ pub fn run_dir(s: &Settings, opts: &RunOptions) -> PathBuf {
         let stem = PathBuf::from(&s.data)
             .file_stem()
             .map_or("run".into(), |s| s.to_string_lossy().into_owned());
-        format!("{stem}-seed{}", s.seed)
+        format!("{stem}-seed{}", s.optim.seed)
     });
     opts.runs.join(name)
 }
@@ -74,13 +74,15 @@ pub fn train_run(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunOutcome> 
 fn train_typed<F: Float>(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunOutcome> {
     let source = DataSource {
         data: &s.data,
-        target: s.target,
+        target: s.target.as_ref(),
+        features: s.features.as_ref(),
         header: s.header,
+        delimiter: s.delimiter,
         regression: s.task == TaskKind::Regression,
         classes: None,
     };
     let data = source.load::<F>()?;
-    let (mut train, mut val, mut test) = data.split(s.split, s.seed)?;
+    let (mut train, mut val, mut test) = data.split(s.split, s.optim.seed)?;
     let scaling: Option<Scaling> = match s.scale {
         Scale::Minmax => Some((&MinMaxScaler::fit(&train.x)).into()),
         Scale::Standard => Some((&StandardScaler::fit(&train.x)).into()),
@@ -91,16 +93,14 @@ fn train_typed<F: Float>(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunO
             d.x = sc.apply(&d.x);
         }
     }
-    let (output, loss) = match data.n_classes() {
-        Some(_) => (Activation::Softmax, Loss::CategoricalCrossEntropy),
-        None => (Activation::Identity, Loss::Mse),
-    };
     let mut sizes = vec![data.n_features()];
     sizes.extend(&s.hidden_sizes);
     sizes.push(data.n_targets());
-    let mut cfg = MlpConfig::new(&sizes, s.hidden, output, loss, s.seed);
-    cfg.penalty = Penalty { l1: 0.0, l2: s.l2 };
+    let mut cfg = MlpConfig::new(&sizes, s.hidden, s.output, s.loss, s.optim.seed);
+    cfg.weight_init = Some(s.init);
+    cfg.penalty = Penalty { l1: s.l1, l2: s.l2 };
     cfg.dropout = s.dropout;
+    cfg.batch_norm = s.batch_norm;
     let mut net: Mlp<F> = cfg.build()?;
 
     let dir = run_dir(s, opts);
@@ -141,7 +141,7 @@ fn train_typed<F: Float>(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunO
                 out,
                 "resuming after epoch {} of {} from {}",
                 c.epoch,
-                s.epochs,
+                s.optim.epochs,
                 checkpoint_path.display()
             )?;
         }
@@ -167,13 +167,16 @@ fn train_typed<F: Float>(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunO
         c.history.epochs.iter().for_each(&mut log_epoch);
     }
 
+    let o = &s.optim;
     let fc = FitConfig {
-        epochs: s.epochs,
-        batching: Batching::Size(s.batch_size),
-        optimizer: s.optimizer.clone(),
-        seed: s.seed,
+        epochs: o.epochs,
+        batching: Batching::Size(o.batch_size),
+        optimizer: o.optimizer.clone(),
+        schedule: o.schedule.clone(),
+        clip: o.clip,
+        seed: o.seed,
+        early_stopping: o.early_stopping,
         progress: opts.progress,
-        ..Default::default()
     };
     let validation = (!val.is_empty()).then_some(&val);
     let save = |mut c: Checkpoint<F>| {
@@ -186,7 +189,7 @@ fn train_typed<F: Float>(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunO
         validation,
         &fc,
         resume,
-        s.checkpoint_every,
+        o.checkpoint_every,
         save,
         log_epoch,
     )?;

@@ -2,9 +2,10 @@
 //!
 //! Why hand-written: the bundled data sets and the files scientists export from
 //! spreadsheets and numpy (`np.savetxt(..., delimiter=",")`) are plain numbers, so a few
-//! dozen lines cover them and the library needs no CSV dependency. Quoted fields, other
-//! separators and missing values are not supported; each is reported with its line and
-//! column so the user can fix the file.
+//! dozen lines cover them and the library needs no CSV dependency. One separator per file
+//! (comma by default, any other with `Table::parse_delimited`); quoted fields and missing
+//! values are not supported, and each is reported with its line and column so the user can
+//! fix the file.
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +54,24 @@ impl Table {
         path: impl AsRef<Path>,
         header_lines: usize,
     ) -> Result<Table, DataError> {
+        Table::parse_delimited(text, path, header_lines, ',')
+    }
+
+    /// [`parse`](Self::parse) with another field separator: `';'` for the spreadsheets of
+    /// locales that write decimal commas, `'\t'` for tab-separated files.
+    ///
+    /// ```
+    /// use gradus::data::Table;
+    /// let t = Table::parse_delimited("a;b\n1;2.5\n", "semi.csv", 1, ';')?;
+    /// assert_eq!(t.values, [1.0, 2.5]);
+    /// # Ok::<(), gradus::data::DataError>(())
+    /// ```
+    pub fn parse_delimited(
+        text: &str,
+        path: impl AsRef<Path>,
+        header_lines: usize,
+        delimiter: char,
+    ) -> Result<Table, DataError> {
         let path = path.as_ref().to_path_buf();
         let fail = |line: usize, column: usize, reason: String| DataError::Parse {
             path: path.clone(),
@@ -72,7 +91,7 @@ impl Table {
                 return Err(fail(line_no, 1, reason));
             }
             let mut fields = 0;
-            for (j, field) in line.split(',').enumerate() {
+            for (j, field) in line.split(delimiter).enumerate() {
                 let field = field.trim();
                 let value = match field.parse::<f64>() {
                     Ok(v) if v.is_finite() => v,

@@ -91,6 +91,29 @@ impl Init {
         }
     }
 
+    /// Parses a config name (Keras' names, and PyTorch's xavier/kaiming for Glorot/He);
+    /// `normal` and `uniform` take Keras' scale 0.05. `None` for unknown names.
+    ///
+    /// ```
+    /// use gradus::nn::Init;
+    /// assert_eq!(Init::from_name("kaiming_normal"), Some(Init::HeNormal));
+    /// assert_eq!(Init::from_name(Init::GlorotUniform.name()), Some(Init::GlorotUniform));
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "zeros" => Init::Zeros,
+            "normal" | "random_normal" => Init::Normal(0.05),
+            "uniform" | "random_uniform" => Init::Uniform(0.05),
+            "glorot_normal" | "xavier_normal" => Init::GlorotNormal,
+            "glorot_uniform" | "xavier_uniform" => Init::GlorotUniform,
+            "he_normal" | "kaiming_normal" => Init::HeNormal,
+            "he_uniform" | "kaiming_uniform" => Init::HeUniform,
+            "lecun_normal" => Init::LeCunNormal,
+            "lecun_uniform" => Init::LeCunUniform,
+            _ => return None,
+        })
+    }
+
     /// The initialiser that suits an activation: He for the ReLU family, LeCun for SELU,
     /// Glorot otherwise.
     pub fn default_for(activation: super::Activation) -> Init {

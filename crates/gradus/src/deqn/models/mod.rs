@@ -2,6 +2,8 @@
 
 mod brock_mirman;
 mod growth;
+mod olg;
 
 pub use brock_mirman::BrockMirman;
 pub use growth::Growth;
+pub use olg::{Olg, OlgSteadyState};
