@@ -115,12 +115,7 @@ pub(crate) fn compute<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: 
         }
         Op::Loss(kind, p, t) => out[0] = loss(kind, &nodes[p], &nodes[t]),
         Op::BiasAct(act, x, b) => bias_act(act, out, &nodes[x].value, &nodes[b].value),
-        Op::ActTangent(act, y, t) => {
-            let (yv, tv) = (&nodes[y].value, &nodes[t].value);
-            for ((o, &y), &t) in out.iter_mut().zip(yv).zip(tv) {
-                *o = t * act_slope(act, y);
-            }
-        }
+        Op::ActTangent(act, y, t) => act_tangent(act, out, &nodes[y].value, &nodes[t].value),
     }
 }
 
@@ -150,9 +145,41 @@ pub(crate) fn act_slope_dy<F: Float>(act: Act, y: F) -> F {
     }
 }
 
-/// Columns handled per vectorised activation call: the sums x + b live in a stack buffer
-/// that stays in L1, so the bias add and the activation make one pass over memory.
-const CHUNK: usize = 64;
+/// Runs `$body` with `$s` bound to `|y| act_slope(A, y)` for the constant activation `A`
+/// that `$act` holds: one monomorphic copy per activation, so that element loops see no
+/// `match` and vectorise.
+macro_rules! per_act {
+    ($act:expr, $s:ident => $body:expr) => {
+        match $act {
+            Act::Tanh => {
+                let $s = |y| act_slope(Act::Tanh, y);
+                $body
+            }
+            Act::Sigmoid => {
+                let $s = |y| act_slope(Act::Sigmoid, y);
+                $body
+            }
+            Act::Relu => {
+                let $s = |y| act_slope(Act::Relu, y);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use per_act;
+
+fn act_tangent<F: Float>(act: Act, out: &mut [F], y: &[F], t: &[F]) {
+    per_act!(act, s => {
+        for ((o, &y), &t) in out.iter_mut().zip(y).zip(t) {
+            *o = t * s(y);
+        }
+    })
+}
+
+/// Elements per vectorised activation call: x + b for as many whole rows as fit goes into a
+/// stack buffer that stays in L1, so the bias add and the activation make one pass over
+/// memory, and the call overhead of the activation kernel is paid per block, not per row.
+const BLOCK: usize = 512;
 
 /// out = act(x + b) with the row vector b added to every row of x.
 fn bias_act<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {
@@ -161,29 +188,47 @@ fn bias_act<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {
         return;
     }
     let zero = F::zero();
-    let mut tmp = [zero; CHUNK];
+    if act == Act::Relu {
+        for (orow, xrow) in out.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
+            for ((o, &v), &c) in orow.iter_mut().zip(xrow).zip(b) {
+                let z = v + c;
+                *o = if z > zero { z } else { zero };
+            }
+        }
+        return;
+    }
+    let kernel = |o: &mut [F], z: &[F]| {
+        if act == Act::Tanh {
+            vmath::tanh_into(o, z)
+        } else {
+            vmath::sigmoid_into(o, z)
+        }
+    };
+    let mut tmp = [zero; BLOCK];
+    if cols <= BLOCK {
+        let rows = BLOCK / cols;
+        for (ob, xb) in out.chunks_mut(rows * cols).zip(x.chunks(rows * cols)) {
+            let t = &mut tmp[..ob.len()];
+            for (tr, xr) in t.chunks_exact_mut(cols).zip(xb.chunks_exact(cols)) {
+                for ((t, &v), &c) in tr.iter_mut().zip(xr).zip(b) {
+                    *t = v + c;
+                }
+            }
+            kernel(ob, t);
+        }
+        return;
+    }
     for (orow, xrow) in out.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
         for ((oc, xc), bc) in orow
-            .chunks_mut(CHUNK)
-            .zip(xrow.chunks(CHUNK))
-            .zip(b.chunks(CHUNK))
+            .chunks_mut(BLOCK)
+            .zip(xrow.chunks(BLOCK))
+            .zip(b.chunks(BLOCK))
         {
-            if act == Act::Relu {
-                for ((o, &v), &c) in oc.iter_mut().zip(xc).zip(bc) {
-                    let z = v + c;
-                    *o = if z > zero { z } else { zero };
-                }
-                continue;
-            }
             let t = &mut tmp[..oc.len()];
             for ((t, &v), &c) in t.iter_mut().zip(xc).zip(bc) {
                 *t = v + c;
             }
-            if act == Act::Tanh {
-                vmath::tanh_into(oc, t);
-            } else {
-                vmath::sigmoid_into(oc, t);
-            }
+            kernel(oc, t);
         }
     }
 }

@@ -4,7 +4,7 @@
 //! the sum of its contributions. These rules are native kernels and are not recorded; a
 //! derivative that must itself be differentiated is built with forward mode (`jvp.rs`).
 
-use super::forward::{act_slope, act_slope_dy, mat_arg, sigmoid};
+use super::forward::{act_slope, act_slope_dy, mat_arg, per_act, sigmoid};
 use super::op::{Act, Binary, Loss, NodeId, Op, Unary};
 use super::tape::Node;
 use crate::tensor::broadcast::for_each_broadcast;
@@ -207,9 +207,11 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
             });
         }
         Op::ActTangent(act, yy, t) => {
-            with_grad(lower, t, |l, gt, first| {
-                acc(first, gt, &l[yy].value, y, g, |y, _| act_slope(act, y))
-            });
+            with_grad(
+                lower,
+                t,
+                |l, gt, first| per_act!(act, s => acc(first, gt, &l[yy].value, y, g, |y, _| s(y))),
+            );
             with_grad(lower, yy, |l, gy, first| {
                 if act == Act::Relu {
                     if first {
@@ -217,9 +219,15 @@ pub(crate) fn apply<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                     }
                     return;
                 }
-                acc(first, gy, &l[yy].value, &l[t].value, g, |y, t| {
-                    t * act_slope_dy(act, y)
-                })
+                if act == Act::Tanh {
+                    acc(first, gy, &l[yy].value, &l[t].value, g, |y, t| {
+                        t * act_slope_dy(Act::Tanh, y)
+                    })
+                } else {
+                    acc(first, gy, &l[yy].value, &l[t].value, g, |y, t| {
+                        t * act_slope_dy(Act::Sigmoid, y)
+                    })
+                }
             });
         }
         Op::Loss(kind, p, t) => {
