@@ -1,12 +1,19 @@
-//! Matrix multiplication through two well-kept crates, chosen by measurement on our shapes
-//! (docs/ARCHITECTURE.md):
+//! Matrix multiplication: one entry point, [`matmul_into`], that sends each product to the
+//! kernel measured fastest for its shape (docs/PERFORMANCE.md, "GEMM", has the table):
 //!
-//! - `nano-gemm` for small products (at most [`SMALL_MAX_WORK`] multiply-adds, inner
+//! - thin products, inner dimension k ≤ 2 or a vector operand (m = 1 or n = 1): our own
+//!   direct kernels (`gemm_thin.rs`): one vectorised pass over the output, no packing. These
+//!   are the first and last layers of networks with one or two inputs and a scalar output
+//!   (pinn, deqn, tiny-mlp), where the packed kernels below spent most of their time on
+//!   set-up;
+//! - `nano-gemm` for other small products (at most [`SMALL_MAX_WORK`] multiply-adds, inner
 //!   dimension at least [`SMALL_MIN_K`]): unpacked kernels that never allocate, as fast as
 //!   `gemm` on the 64-100-30-10 MLP's shapes, and what lets a warm training step of such a
 //!   network run without touching the heap;
-//! - `gemm` for everything else: packed, cache-blocked, multi-threaded, 2.2x faster than
-//!   `matrixmultiply` on the 784-512-512 shapes. It allocates packing buffers per call.
+//! - `gemm` for everything else: packed, cache-blocked, runtime-dispatched AVX2/AVX-512
+//!   kernels, multi-threaded on rayon's global pool above [`PARALLEL_MIN_WORK`]. Faster than
+//!   `matrixmultiply` on the 784-512-512 shapes. It allocates its packing buffers per call
+//!   (no workspace parameter); glibc serves them from the heap after the first call.
 //!
 //! Transposed operands are passed as strides, never copied.
 
@@ -42,8 +49,8 @@ pub fn num_threads() -> usize {
 }
 
 /// A row-major matrix stored as `rows x cols`, used as itself or transposed.
-#[derive(Clone, Copy)]
-pub(crate) struct MatArg<'a, F> {
+#[derive(Clone, Copy, Debug)]
+pub struct MatArg<'a, F> {
     pub data: &'a [F],
     pub rows: usize,
     pub cols: usize,
@@ -52,7 +59,7 @@ pub(crate) struct MatArg<'a, F> {
 
 impl<F> MatArg<'_, F> {
     /// Dimensions of the operand as it enters the product.
-    fn logical(&self) -> (usize, usize) {
+    pub(super) fn logical(&self) -> (usize, usize) {
         if self.transposed {
             (self.cols, self.rows)
         } else {
@@ -69,13 +76,13 @@ impl<F> MatArg<'_, F> {
     }
 }
 
-/// `dst (m x n) = op(a) @ op(b)`, or `dst += op(a) @ op(b)` when `accumulate`.
-pub(crate) fn matmul_into<F: Float>(
-    dst: &mut [F],
-    accumulate: bool,
-    a: MatArg<'_, F>,
-    b: MatArg<'_, F>,
-) {
+/// `dst (m x n) = op(a) @ op(b)`, or `dst += op(a) @ op(b)` when `accumulate`: the one
+/// matrix-product entry point (the tape, `Tensor::matmul` and benchmarks call it).
+///
+/// # Panics
+/// If the inner dimensions differ, `dst` is not m·n long or an operand's slice is
+/// shorter than `rows·cols`.
+pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, b: MatArg<'_, F>) {
     let (m, k) = a.logical();
     let (k2, n) = b.logical();
     assert_eq!(
@@ -93,7 +100,13 @@ pub(crate) fn matmul_into<F: Float>(
         }
         return;
     }
-    if m * n * k <= SMALL_MAX_WORK && k >= SMALL_MIN_K {
+    if super::gemm_thin::try_thin(dst, accumulate, a, b) {
+        return;
+    }
+    // A dot-form matrix–vector product goes to gemm's gemv kernel at any size: nano-gemm
+    // runs it 3-5x slower (docs/PERFORMANCE.md).
+    let dot_form = super::gemm_thin::is_dot_form(&a, &b);
+    if m * n * k <= SMALL_MAX_WORK && k >= SMALL_MIN_K && !dot_form {
         if !accumulate {
             dst.fill(F::zero());
         }

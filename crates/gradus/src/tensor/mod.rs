@@ -5,6 +5,7 @@
 pub(crate) mod broadcast;
 mod float;
 pub(crate) mod gemm;
+mod gemm_thin;
 pub(crate) mod layout;
 #[cfg(feature = "ndarray")]
 mod ndarray_interop;
@@ -15,7 +16,7 @@ mod tensor;
 pub mod vmath;
 
 pub use float::Float;
-pub use gemm::{num_threads, set_num_threads};
+pub use gemm::{matmul_into, num_threads, set_num_threads, MatArg};
 pub use shape::{Shape, MAX_RANK};
 pub(crate) use tensor::concat_shape;
 pub use tensor::Tensor;

@@ -1,0 +1,164 @@
+//! The matrix-product dispatcher (`gradus::tensor::matmul_into`) against the definition
+//! C[i, j] = Σ_p A[i, p]·B[p, j], computed by a naive triple loop in f64, for every kernel it
+//! can choose (thin k ≤ 2 / matrix–vector kernels, nano-gemm, gemm single- and
+//! multi-threaded), all four transposition combinations, overwrite and accumulate, f32 and
+//! f64, and odd sizes that leave remainders in every blocked or lane-split loop.
+
+use gradus::tensor::{matmul_into, MatArg};
+use gradus::Float;
+use proptest::prelude::*;
+
+/// Deterministic values in [-1, 1] with no pattern a wrong stride could hide behind.
+fn values(len: usize, seed: usize) -> Vec<f64> {
+    (0..len)
+        .map(|i| (((i * 7919 + seed * 104_729) % 2003) as f64 / 1001.0) - 1.0)
+        .collect()
+}
+
+/// C = op(A)·op(B) by definition; A is stored k x m when `ta`, B stored n x k when `tb`.
+#[allow(clippy::too_many_arguments)]
+fn naive(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Vec<f64> {
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            for p in 0..k {
+                let av = if ta { a[p * m + i] } else { a[i * k + p] };
+                let bv = if tb { b[j * k + p] } else { b[p * n + j] };
+                c[i * n + j] += av * bv;
+            }
+        }
+    }
+    c
+}
+
+/// Runs one product through `matmul_into` in type F, overwrite then accumulate, and
+/// compares with the f64 definition. Tolerance: k·ε·(Σ|terms|) bound, generous constant.
+fn check<F: Float>(m: usize, k: usize, n: usize, ta: bool, tb: bool) {
+    let a64 = values(m * k, m + 3 * k);
+    let b64 = values(k * n, 5 * n + k);
+    let a: Vec<F> = a64.iter().map(|&v| F::of(v)).collect();
+    let b: Vec<F> = b64.iter().map(|&v| F::of(v)).collect();
+    // Reference from the rounded inputs, so only the product's own rounding is compared.
+    let a_r: Vec<f64> = a.iter().map(|v| v.as_f64()).collect();
+    let b_r: Vec<f64> = b.iter().map(|v| v.as_f64()).collect();
+    let want = naive(&a_r, &b_r, m, k, n, ta, tb);
+    let (ar, ac) = if ta { (k, m) } else { (m, k) };
+    let (br, bc) = if tb { (n, k) } else { (k, n) };
+    let arg_a = MatArg {
+        data: &a,
+        rows: ar,
+        cols: ac,
+        transposed: ta,
+    };
+    let arg_b = MatArg {
+        data: &b,
+        rows: br,
+        cols: bc,
+        transposed: tb,
+    };
+    let eps = F::epsilon().as_f64();
+    let tol = 4.0 * (k as f64 + 2.0) * eps * 2.0;
+    // Overwrite: the NaN start must disappear (the kernels may not read dst).
+    let mut c = vec![F::nan(); m * n];
+    matmul_into(&mut c, false, arg_a, arg_b);
+    for (idx, (x, y)) in c.iter().zip(&want).enumerate() {
+        let x = x.as_f64();
+        assert!(
+            (x - y).abs() <= tol * (1.0 + y.abs()) && x.is_finite(),
+            "{} {m}x{k}x{n} ta={ta} tb={tb} overwrite: C[{idx}] = {x}, want {y}",
+            F::NAME
+        );
+    }
+    // Accumulate onto a known start.
+    let start = values(m * n, 11 + m);
+    let mut c: Vec<F> = start.iter().map(|&v| F::of(v)).collect();
+    matmul_into(&mut c, true, arg_a, arg_b);
+    for (idx, ((x, y), s)) in c.iter().zip(&want).zip(&start).enumerate() {
+        let (x, y) = (x.as_f64(), y + F::of(*s).as_f64());
+        assert!(
+            (x - y).abs() <= tol * (2.0 + y.abs()),
+            "{} {m}x{k}x{n} ta={ta} tb={tb} accumulate: C[{idx}] = {x}, want {y}",
+            F::NAME
+        );
+    }
+}
+
+fn all_layouts(m: usize, k: usize, n: usize) {
+    for ta in [false, true] {
+        for tb in [false, true] {
+            check::<f32>(m, k, n, ta, tb);
+            check::<f64>(m, k, n, ta, tb);
+        }
+    }
+}
+
+#[test]
+fn thin_products_k_at_most_two() {
+    // Rank-1/2 updates: first layers of 1- and 2-input networks and their input gradients,
+    // with widths around the 256-column block of the kernel.
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (1, 2, 1),
+        (512, 1, 32),
+        (16, 2, 64),
+        (3, 2, 255),
+        (5, 1, 257),
+        (7, 2, 513),
+        (257, 2, 3),
+        (64, 1, 1),
+        (1, 2, 300),
+    ] {
+        all_layouts(m, k, n);
+    }
+}
+
+#[test]
+fn matrix_vector_products() {
+    // n = 1 (a scalar-output layer), m = 1 (its weight gradient through a transposed
+    // operand), lengths around the 16-lane split and the 256-wide block.
+    for &(m, k, n) in &[
+        (512, 32, 1),
+        (256, 64, 1),
+        (3, 17, 1),
+        (600, 3, 1),
+        (1, 512, 32),
+        (1, 33, 513),
+        (1, 300, 1),
+        (1, 5, 7),
+        (1, 15, 1),
+    ] {
+        all_layouts(m, k, n);
+    }
+}
+
+#[test]
+fn small_and_packed_products() {
+    // Each side of the nano-gemm / gemm switch, and one product big enough to be threaded.
+    for &(m, k, n) in &[
+        (3, 9, 4),
+        (32, 64, 100),
+        (70, 70, 70),
+        (2, 300, 3),
+        (16, 8, 5),
+        (65, 129, 33),
+    ] {
+        all_layouts(m, k, n);
+    }
+    for ta in [false, true] {
+        for tb in [false, true] {
+            check::<f32>(129, 97, 131, ta, tb);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+    #[test]
+    fn any_shape_any_layout(
+        m in 1usize..40, k in 1usize..40, n in 1usize..40,
+        ta: bool, tb: bool, f64_: bool,
+    ) {
+        // Shapes drawn across all kernels: k ≤ 2, m or n = 1, nano-gemm, gemm.
+        if f64_ { check::<f64>(m, k, n, ta, tb) } else { check::<f32>(m, k, n, ta, tb) }
+    }
+}
