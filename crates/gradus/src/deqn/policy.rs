@@ -7,6 +7,9 @@ use crate::autodiff::{Tape, Var};
 use crate::nn::{Activation, Init, Loss, MlpConfig, Mode, ParamsOnTape, Sequential};
 use crate::tensor::Tensor;
 
+/// How much the output layer's initial weights are shrunk (see `Policy::new`).
+const OUTPUT_SCALE: f64 = 0.01;
+
 /// A network and the transforms of its outputs.
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -37,13 +40,17 @@ impl Policy {
             reason: e.to_string(),
         })?;
         let mut net = net;
+        // Start nearly flat: output weights shrunk by OUTPUT_SCALE, so the hidden layers'
+        // random features move the starting policy only a little. Equilibrium policies are
+        // smooth and often nearly constant (Brock–Mirman's savings rate is exactly αβ);
+        // a network that starts rough must later cancel every random ReLU kink, and the
+        // kinks it leaves uncancelled were the largest errors of the trained policy.
+        let n = net.params().len();
+        for w in net.params_mut()[n - 2].data_mut() {
+            *w *= OUTPUT_SCALE;
+        }
         if let Some(guess) = model.initial_policy() {
-            // Start near the guess: output biases at its inverse transform, output weights
-            // shrunk so the hidden layers' random start moves the policy only a little.
-            let n = net.params().len();
-            for w in net.params_mut()[n - 2].data_mut() {
-                *w *= 0.1;
-            }
+            // Start at the guess: output biases at its inverse transform.
             for (b, (g, (_, t))) in net.params_mut()[n - 1]
                 .data_mut()
                 .iter_mut()

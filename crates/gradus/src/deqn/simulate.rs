@@ -1,6 +1,7 @@
 //! Moving a model forward with a policy, and its residuals as a tape program: the pieces
 //! that training and the accuracy report share.
 
+use rand::seq::SliceRandom;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 
@@ -173,13 +174,20 @@ pub fn step(
     (p.value(), n.value())
 }
 
-/// `n` states drawn uniformly from the model's box.
+/// `n` states drawn uniformly from the model's box, as a Latin hypercube.
 pub fn draw_box(bounds: &[(f64, f64)], n: usize, rng: &mut Rng) -> Tensor<f64> {
     let d = bounds.len();
-    let mut v = Vec::with_capacity(n * d);
-    for _ in 0..n {
-        for &(lo, hi) in bounds {
-            v.push(rng.random_range(lo..=hi));
+    let mut v = vec![0.0; n * d];
+    // Latin hypercube: each coordinate takes one draw in each of n equal strata, the strata
+    // shuffled independently per coordinate. Every draw is still uniform on the box, but a
+    // batch covers each coordinate's range without gaps or clumps, so an episode's gradient
+    // sees every part of the box (less noise than n independent draws).
+    let mut strata: Vec<usize> = (0..n).collect();
+    for (j, &(lo, hi)) in bounds.iter().enumerate() {
+        strata.shuffle(rng);
+        for (i, &s) in strata.iter().enumerate() {
+            let u: f64 = rng.random();
+            v[i * d + j] = lo + (hi - lo) * (s as f64 + u) / n as f64;
         }
     }
     Tensor::from_vec(v, [n, d])
