@@ -122,3 +122,45 @@ fn bad_config_names_file_line_and_key() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn olg_runs_report_five_euler_equations() {
+    // The analytic variant is compared with its closed form; the general model has no
+    // reference (the growth family's grid solver must not be run for it).
+    let dir = temp_dir("olg");
+    for (model, closed_form) in [("olg-analytic", true), ("olg", false)] {
+        let out_dir = dir.join(model);
+        let out = gradus()
+            .args(["deqn", model, "--episodes", "5", "--no-progress", "--out"])
+            .arg(&out_dir)
+            .arg("--config")
+            .arg(write_accuracy_config(&dir))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{model}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let metrics: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+                .unwrap();
+        let eqs = metrics["path"]["residuals"].as_array().unwrap();
+        assert_eq!(eqs.len(), 5, "{model}");
+        assert_eq!(eqs[4]["name"], "euler_5");
+        assert_eq!(metrics["reference"], serde_json::Value::Null, "{model}");
+        assert_eq!(
+            metrics["path"]["policy"].is_array(),
+            closed_form,
+            "{model}: policy vs closed form"
+        );
+        assert!(out_dir.join("report.png").exists());
+    }
+}
+
+/// A short accuracy report keeps the test fast.
+fn write_accuracy_config(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("short.toml");
+    std::fs::write(&path, "[accuracy]\nperiods = 200\nbox_points = 100\n").unwrap();
+    path
+}

@@ -26,6 +26,19 @@ fn constant_policy(model: &dyn Model, rates: &[f64]) -> Policy {
     p
 }
 
+/// The general model with a chain that is not symmetric (the shipped one is), so reading a
+/// transition matrix by column instead of by row cannot pass unnoticed.
+fn asymmetric() -> Olg {
+    let mut m = Olg::krueger_kubler();
+    m.transition = vec![
+        vec![0.5, 0.2, 0.2, 0.1],
+        vec![0.1, 0.6, 0.1, 0.2],
+        vec![0.3, 0.1, 0.4, 0.2],
+        vec![0.05, 0.15, 0.3, 0.5],
+    ];
+    m
+}
+
 fn rows(t: &Tensor<f64>) -> Vec<Vec<f64>> {
     let (n, d) = t.shape().as_matrix();
     (0..n)
@@ -35,7 +48,7 @@ fn rows(t: &Tensor<f64>) -> Vec<Vec<f64>> {
 
 #[test]
 fn markov_expectation_weights_rows_by_the_current_state() {
-    let model = Olg::krueger_kubler();
+    let model = asymmetric();
     let p = &model.transition;
     for row in p {
         assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-15);
@@ -82,7 +95,7 @@ fn markov_expectation_weights_rows_by_the_current_state() {
 fn simulated_shocks_follow_the_chain() {
     // 20,000 periods: transition frequencies within 0.03 of P (5 standard errors or more)
     // and occupation within 0.02 of the stationary distribution.
-    let model = Olg::krueger_kubler();
+    let model = asymmetric();
     let policy = constant_policy(&model, &model.steady_state().unwrap().savings_rates);
     let path = simulate_path(&model, &policy, 20_000, 0, 7);
     let m = model.start().len() - 1;
@@ -188,7 +201,7 @@ fn euler_by_hand(model: &Olg, policy: &Policy, state: &[f64]) -> Vec<f64> {
 #[test]
 fn residuals_match_an_independent_scalar_implementation() {
     // A random (untrained) network: state-dependent policies, so every node matters.
-    let model = Olg::krueger_kubler();
+    let model = asymmetric();
     let policy = Policy::new(&model, &[8, 8], Activation::Tanh, 5).unwrap();
     let states = box_states(&model, 12, &mut gradus::rng::seeded(9));
     let r = residuals(&model, &policy, &states);
