@@ -170,6 +170,50 @@ fn early_stopping_restores_the_best_validation_epoch() {
 }
 
 #[test]
+fn early_stopping_restores_the_batch_norm_statistics_of_the_best_epoch() {
+    // As above, with batch norm: the restored weights must be evaluated with the running
+    // statistics of their own epoch, not those of the last epoch trained.
+    let d = data::digits::<f64>().unwrap();
+    let mut d = d.gather(&(0..300).collect::<Vec<_>>());
+    let scaler = StandardScaler::fit(&d.x);
+    d.x = scaler.transform(&d.x);
+    let (train, val, _) = d.split((0.3, 0.7, 0.0), 1).unwrap();
+    let mut config = MlpConfig::new(
+        &[64, 256, 10],
+        Activation::Relu,
+        Activation::Softmax,
+        Loss::CategoricalCrossEntropy,
+        1,
+    );
+    config.batch_norm = true;
+    let mut net: Mlp<f64> = config.build().unwrap();
+    let cfg = FitConfig {
+        epochs: 300,
+        batching: Batching::Size(16),
+        optimizer: Optimizer::adam(3e-3),
+        early_stopping: Some(EarlyStopping {
+            patience: 5,
+            min_delta: 0.0,
+            restore_best: true,
+        }),
+        ..Default::default()
+    };
+    let h = fit(&mut net, &train, Some(&val), &cfg, |_| {}).unwrap();
+    assert!(h.stopped_early, "expected the run to overfit and stop");
+    let best = h.best_epoch.unwrap();
+    assert!(
+        h.epochs.len() > best,
+        "training went on past the best epoch"
+    );
+    let best_val = h.epochs[best - 1].val_loss.unwrap();
+    let now = net.evaluate(&val).loss;
+    assert!(
+        (now - best_val).abs() < 1e-12,
+        "restored model has val loss {now}, best epoch had {best_val}"
+    );
+}
+
+#[test]
 fn divergence_is_reported_with_advice() {
     let xor = xor();
     let cfg = MlpConfig::new(

@@ -40,6 +40,9 @@ pub struct BestEpoch<F: Float> {
     /// 1-based.
     pub epoch: usize,
     pub params: Vec<Tensor<F>>,
+    /// The batch-norm running statistics of that epoch: restoring the parameters without
+    /// them would normalise the best weights with a later epoch's statistics.
+    pub batch_norm: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
 /// The state of a training run after `epoch` complete epochs.
@@ -151,7 +154,11 @@ impl<F: Float> Checkpoint<F> {
                 "best_epoch": self.history.best_epoch,
                 "stopped_early": self.history.stopped_early,
             },
-            "best": self.best.as_ref().map(|b| json!({ "val_loss": b.val_loss, "epoch": b.epoch })),
+            "best": self.best.as_ref().map(|b| json!({
+                "val_loss": b.val_loss,
+                "epoch": b.epoch,
+                "batch_norm": b.batch_norm,
+            })),
             "extra": self.extra,
         });
         let mut metadata = HashMap::new();
@@ -274,6 +281,8 @@ impl<F: Float> Checkpoint<F> {
                     .ok_or_else(|| missing("best val_loss"))?,
                 epoch: b["epoch"].as_u64().ok_or_else(|| missing("best epoch"))? as usize,
                 params: best_params,
+                batch_norm: serde_json::from_value(b["batch_norm"].clone())
+                    .map_err(|_| missing("best batch_norm"))?,
             }),
         };
         Ok(Checkpoint {

@@ -139,7 +139,7 @@ pub fn fit_with_checkpoints<F: Float>(
     let (mut xb, mut yb) = (Tensor::zeros([1, 1]), Tensor::zeros([1, 1]));
     let mut tape = Tape::new();
     let mut history = History::default();
-    let mut best: Option<(f64, usize, Vec<Tensor<F>>)> = None;
+    let mut best: Option<BestEpoch<F>> = None;
     let bar = progress_bar(config);
     let shuffle = batching_shuffles(config);
     let mut batches = Batches::new(n, batch_size, shuffle, &mut shuffle_rng);
@@ -164,7 +164,7 @@ pub fn fit_with_checkpoints<F: Float>(
         dropout_rng = c.dropout_rng;
         states = c.opt_states;
         history = c.history;
-        best = c.best.map(|b| (b.val_loss, b.epoch, b.params));
+        best = c.best;
         bar.set_position(start as u64);
     }
 
@@ -223,10 +223,15 @@ pub fn fit_with_checkpoints<F: Float>(
         history.epochs.push(record);
 
         if let (Some(es), Some(vl)) = (config.early_stopping, vm.map(|m| m.loss)) {
-            let improved = best.as_ref().is_none_or(|(b, _, _)| vl < b - es.min_delta);
+            let improved = best.as_ref().is_none_or(|b| vl < b.val_loss - es.min_delta);
             if improved {
-                best = Some((vl, epoch + 1, model.params().to_vec()));
-            } else if epoch + 1 - best.as_ref().map_or(0, |b| b.1) >= es.patience {
+                best = Some(BestEpoch {
+                    val_loss: vl,
+                    epoch: epoch + 1,
+                    params: model.params().to_vec(),
+                    batch_norm: batch_norm_stats(model),
+                });
+            } else if epoch + 1 - best.as_ref().map_or(0, |b| b.epoch) >= es.patience {
                 history.stopped_early = true;
                 break;
             }
@@ -241,21 +246,18 @@ pub fn fit_with_checkpoints<F: Float>(
                 shuffle_rng: shuffle_rng.clone(),
                 dropout_rng: dropout_rng.clone(),
                 history: history.clone(),
-                best: best.as_ref().map(|(l, e, p)| BestEpoch {
-                    val_loss: *l,
-                    epoch: *e,
-                    params: p.clone(),
-                }),
+                best: best.clone(),
                 extra: Default::default(),
             };
             bar.suspend(|| save(checkpoint))
                 .map_err(TrainError::Checkpoint)?;
         }
     }
-    if let (Some(es), Some((_, at, params))) = (config.early_stopping, best) {
-        history.best_epoch = Some(at);
+    if let (Some(es), Some(b)) = (config.early_stopping, best) {
+        history.best_epoch = Some(b.epoch);
         if es.restore_best {
-            model.params_mut().clone_from_slice(&params);
+            model.params_mut().clone_from_slice(&b.params);
+            set_batch_norm_stats(model, b.batch_norm);
         }
     }
     bar.finish_and_clear();
@@ -301,11 +303,20 @@ fn restore<F: Float>(model: &mut Mlp<F>, c: &Checkpoint<F>) -> Result<(), TrainE
             reason: "the checkpoint holds the parameters of a different architecture".into(),
         });
     }
-    for (b, s) in norms.iter().zip(&c.batch_norm) {
-        *b.running.borrow_mut() = s.clone();
-    }
+    set_batch_norm_stats(model, c.batch_norm.clone());
     model.params_mut().clone_from_slice(&c.params);
     Ok(())
+}
+
+/// Puts running statistics (one pair per batch-norm layer, in order) back into the model.
+fn set_batch_norm_stats<F: Float>(model: &Mlp<F>, stats: Vec<(Vec<f64>, Vec<f64>)>) {
+    let norms = model.layers().iter().filter_map(|l| match l {
+        Layer::BatchNorm(b) => Some(b),
+        _ => None,
+    });
+    for (b, s) in norms.zip(stats) {
+        *b.running.borrow_mut() = s;
+    }
 }
 
 /// Full-batch gradient descent visits rows in order; everything else reshuffles.
