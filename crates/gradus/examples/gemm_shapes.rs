@@ -10,7 +10,8 @@
 //! Backends: `gradus` (the library's dispatcher, what the tape runs), `gemm-1t`/`gemm-Nt`
 //! (gemm 0.18 called directly, no threads / a rayon pool of N), `nano` (nano-gemm, thin
 //! shapes only), `mm` (matrixmultiply 0.3 with its `threading` feature; threads from
-//! `MATMUL_NUM_THREADS`, read once per process). Each cell is the minimum over `R` samples
+//! `MATMUL_NUM_THREADS`, read once per process; unset means all cores, so set it to 1 for
+//! one-thread comparisons). Each cell is the minimum over `R` samples
 //! of the mean time of a batch of calls lasting ≥ 2 ms: on a shared machine the minimum is
 //! the least disturbed estimate; `--cpu` times one-thread columns by on-CPU time instead of
 //! wall time. Every backend's result is checked against `gradus`'s.
@@ -99,7 +100,8 @@ fn main() {
         "thin" => THIN.iter().collect(),
         _ => WIDE.iter().chain(THIN).collect(),
     };
-    let mm_threads = std::env::var("MATMUL_NUM_THREADS").unwrap_or_else(|_| "1".into());
+    let mm_threads =
+        std::env::var("MATMUL_NUM_THREADS").unwrap_or_else(|_| "all cores (unset)".into());
     println!(
         "# min over {reps} samples; µs per call (GFLOP/s); gradus threads {threads}, \
          matrixmultiply threads {mm_threads}"
@@ -323,7 +325,7 @@ fn run<F: Float + Mm>(shapes: &[&Shape], reps: usize, threads: usize) {
 
 /// Minimum over `reps` samples of the mean seconds per call, each sample a batch of calls
 /// lasting at least 2 ms (calibrated once after three warm-up calls). With `--cpu` the
-/// clock is this thread's on-CPU time (Linux `/proc/thread-self/schedstat`), which leaves
+/// clock is this thread's CPU time, which leaves
 /// out the time other processes hold the core: the fair clock for one-thread kernels on a
 /// shared machine (not for the multi-threaded column, whose work runs on pool threads).
 fn time(reps: usize, mut f: impl FnMut()) -> f64 {
@@ -357,13 +359,18 @@ thread_local! {
     static START: Instant = Instant::now();
 }
 
-/// Seconds this thread has run on a CPU (first field of schedstat, in nanoseconds).
+/// Seconds this thread has run on a CPU (`CLOCK_THREAD_CPUTIME_ID`, nanosecond exact;
+/// /proc's schedstat only advances at scheduler ticks).
 fn on_cpu_seconds() -> f64 {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
-    let ns: f64 = s.split_whitespace().next().unwrap().parse().unwrap();
-    ns * 1e-9
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime failed");
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
-
 /// matrixmultiply's typed entry points (`sgemm`/`dgemm`) behind one generic call.
 trait Mm: Sized {
     /// # Safety

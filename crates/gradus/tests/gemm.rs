@@ -144,11 +144,21 @@ fn small_and_packed_products() {
     ] {
         all_layouts(m, k, n);
     }
-    for ta in [false, true] {
-        for tb in [false, true] {
-            check::<f32>(129, 97, 131, ta, tb);
+    // Big enough for threads (≥ 2^20 multiply-adds), both threading modes, a split along
+    // m (m ≥ n) and along n, with block remainders.
+    gradus::tensor::set_num_threads(2);
+    for split in [false, true] {
+        gradus::tensor::set_split_products(split);
+        for (m, k, n) in [(131, 97, 129), (45, 301, 97)] {
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    check::<f32>(m, k, n, ta, tb);
+                    check::<f64>(m, k, n, ta, tb);
+                }
+            }
         }
     }
+    gradus::tensor::set_split_products(false);
 }
 
 proptest! {

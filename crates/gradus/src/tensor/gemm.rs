@@ -1,19 +1,22 @@
 //! Matrix multiplication: one entry point, [`matmul_into`], that sends each product to the
 //! kernel measured fastest for its shape (docs/PERFORMANCE.md, "GEMM", has the table):
 //!
-//! - thin products, inner dimension k ≤ 2 or a vector operand (m = 1 or n = 1): our own
-//!   direct kernels (`gemm_thin.rs`): one vectorised pass over the output, no packing. These
-//!   are the first and last layers of networks with one or two inputs and a scalar output
-//!   (pinn, deqn, tiny-mlp), where the packed kernels below spent most of their time on
-//!   set-up;
+//! - thin products, inner dimension k ≤ 2 or a vector operand (m = 1 or n = 1) in axpy
+//!   form: our own direct kernels (`gemm_thin.rs`): one vectorised pass over the output, no
+//!   packing. These are the first and last layers of networks with one or two inputs and a
+//!   scalar output (pinn, deqn, tiny-mlp), where the packed kernels below spent most of
+//!   their time on set-up;
 //! - `nano-gemm` for other small products (at most [`SMALL_MAX_WORK`] multiply-adds, inner
 //!   dimension at least [`SMALL_MIN_K`]): unpacked kernels that never allocate, as fast as
 //!   `gemm` on the 64-100-30-10 MLP's shapes, and what lets a warm training step of such a
 //!   network run without touching the heap;
 //! - `gemm` for everything else: packed, cache-blocked, runtime-dispatched AVX2/AVX-512
-//!   kernels, multi-threaded on rayon's global pool above [`PARALLEL_MIN_WORK`]. Faster than
-//!   `matrixmultiply` on the 784-512-512 shapes. It allocates its packing buffers per call
-//!   (no workspace parameter); glibc serves them from the heap after the first call.
+//!   kernels, multi-threaded on rayon's global pool above [`PARALLEL_MIN_WORK`]: 75-94
+//!   GFLOP/s per thread on the 784-512-512 shapes whatever the transposition, at least as
+//!   fast as `matrixmultiply` (1.7-2.3x on the n = 10 output layer), and also the best
+//!   kernel for a matrix-vector product in dot form (its gemv). It allocates its packing
+//!   buffers per call (no workspace parameter); glibc serves them from the heap after the
+//!   first calls (`strace`: about one `brk` per wide-mlp training step).
 //!
 //! Transposed operands are passed as strides, never copied.
 
@@ -31,8 +34,9 @@ const PARALLEL_MIN_WORK: usize = 1 << 20;
 /// (512x32x32: gemm 12.4 µs, nano-gemm 15.6 µs).
 const SMALL_MAX_WORK: usize = 1 << 18;
 
-/// Smallest inner dimension sent to nano-gemm: with k = 1 or 2 its per-tile overhead makes
-/// it 2-3x slower than gemm (512x1x32: 5.0 µs against 1.8 µs).
+/// Smallest inner dimension sent to nano-gemm: with a short k its per-tile overhead makes
+/// it 2-3x slower than gemm (512x1x32: 5.0 µs against 1.8 µs; k ≤ 2 now goes to
+/// `gemm_thin`, k in 3..8 to gemm).
 const SMALL_MIN_K: usize = 8;
 
 /// Sets how many threads large matrix products may use (0 = all available cores).
@@ -131,39 +135,144 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
         return;
     }
     let threads = num_threads();
+    let (a_rs, a_cs) = a.strides();
+    let (b_rs, b_cs) = b.strides();
+    let (dst_p, a_p, b_p) = (
+        Raw(dst.as_mut_ptr()),
+        Raw(a.data.as_ptr()),
+        Raw(b.data.as_ptr()),
+    );
+    if threads > 1 && m * n * k >= PARALLEL_MIN_WORK && split_products() {
+        // One parallel region per product: the output is cut into `threads` blocks along its
+        // longer side (multiples of 16 rows/columns, gemm's register tile) and each block is a
+        // single-threaded gemm call. gemm's own threading opens up to two regions per
+        // k-block; on a VM every region may wake a halted vCPU (see `set_split_products`).
+        let along_m = m >= n;
+        let len = if along_m { m } else { n };
+        let chunk = len.div_ceil(threads).next_multiple_of(16);
+        let blocks = len.div_ceil(chunk);
+        use rayon::prelude::*;
+        (0..blocks).into_par_iter().for_each(|t| {
+            let (start, end) = (t * chunk, ((t + 1) * chunk).min(len));
+            let (dst_p, a_p, b_p) = (dst_p, a_p, b_p);
+            // SAFETY: as below; the blocks write disjoint rows (or columns) of dst.
+            unsafe {
+                if along_m {
+                    raw_gemm(
+                        (end - start, n, k),
+                        dst_p.0.add(start * n),
+                        n,
+                        accumulate,
+                        (a_p.0.offset(start as isize * a_rs), a_rs, a_cs),
+                        (b_p.0, b_rs, b_cs),
+                        gemm::Parallelism::None,
+                    )
+                } else {
+                    raw_gemm(
+                        (m, end - start, k),
+                        dst_p.0.add(start),
+                        n,
+                        accumulate,
+                        (a_p.0, a_rs, a_cs),
+                        (b_p.0.offset(start as isize * b_cs), b_rs, b_cs),
+                        gemm::Parallelism::None,
+                    )
+                }
+            }
+        });
+        return;
+    }
     let parallelism = if threads > 1 && m * n * k >= PARALLEL_MIN_WORK {
         gemm::Parallelism::Rayon(threads)
     } else {
         gemm::Parallelism::None
     };
-    let (a_rs, a_cs) = a.strides();
-    let (b_rs, b_cs) = b.strides();
     // SAFETY: the asserts above guarantee that every index the strides reach lies inside the
     // slices (a: m x k, b: k x n, dst: m x n, all row-major or transposed row-major), and dst
     // does not alias the inputs because it is borrowed mutably.
     unsafe {
-        gemm::gemm(
-            m,
+        raw_gemm(
+            (m, n, k),
+            dst_p.0,
             n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
             accumulate,
-            a.data.as_ptr(),
-            a_cs,
-            a_rs,
-            b.data.as_ptr(),
-            b_cs,
-            b_rs,
-            F::one(),
-            F::one(),
-            false,
-            false,
-            false,
+            (a_p.0, a_rs, a_cs),
+            (b_p.0, b_rs, b_cs),
             parallelism,
-        );
+        )
     }
+}
+
+/// A pointer that may cross to a pool thread (each block of a split product touches its
+/// own part of the output only).
+#[derive(Clone, Copy)]
+struct Raw<P>(P);
+// SAFETY: see `Raw`: the operands are only read, the output blocks are disjoint.
+unsafe impl<P> Send for Raw<P> {}
+// SAFETY: as above.
+unsafe impl<P> Sync for Raw<P> {}
+
+/// How a threaded product uses its threads: 0 = not chosen yet, 1 = gemm's own threading,
+/// 2 = one single-threaded gemm call per thread on a block of the output.
+static THREADING: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Chooses how products large enough for threads use them: `true` cuts the output into
+/// one block per thread, each a single-threaded gemm call (one parallel region per
+/// product); `false` (the default, also `GRADUS_GEMM_THREADING=gemm`) leaves it to gemm,
+/// which opens up to two parallel regions per k-block. Both give the same numbers up to
+/// rounding; which is faster on a quiet 2-core machine is not measured yet
+/// (docs/PERFORMANCE.md, "GEMM"). `GRADUS_GEMM_THREADING=split` sets `true` at start-up.
+pub fn set_split_products(split: bool) {
+    THREADING.store(if split { 2 } else { 1 }, Ordering::Relaxed);
+}
+
+fn split_products() -> bool {
+    match THREADING.load(Ordering::Relaxed) {
+        0 => {
+            let split = std::env::var("GRADUS_GEMM_THREADING").is_ok_and(|v| v == "split");
+            set_split_products(split);
+            split
+        }
+        v => v == 2,
+    }
+}
+
+/// `dst (m x n, row stride dst_rs) (+)= a·b` through gemm, operands as (pointer, row
+/// stride, column stride).
+///
+/// # Safety
+/// Every index reached through the dimensions and strides lies inside its buffer, and dst
+/// does not overlap the operands.
+unsafe fn raw_gemm<F: Float>(
+    (m, n, k): (usize, usize, usize),
+    dst: *mut F,
+    dst_rs: usize,
+    accumulate: bool,
+    (a, a_rs, a_cs): (*const F, isize, isize),
+    (b, b_rs, b_cs): (*const F, isize, isize),
+    parallelism: gemm::Parallelism,
+) {
+    gemm::gemm(
+        m,
+        n,
+        k,
+        dst,
+        1,
+        dst_rs as isize,
+        accumulate,
+        a,
+        a_cs,
+        a_rs,
+        b,
+        b_cs,
+        b_rs,
+        F::one(),
+        F::one(),
+        false,
+        false,
+        false,
+        parallelism,
+    );
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Direct kernels for the thin matrix products that packed GEMM handles badly: inner
 //! dimension k ≤ 2 (the first layer of a network with one or two inputs, and its input
-//! gradient: a rank-1 or rank-2 update), and matrix–vector products (m = 1 or n = 1: a
-//! scalar-output layer and its weight gradient).
+//! gradient: a rank-1 or rank-2 update), and matrix–vector products in axpy form (m = 1 or
+//! n = 1 with the long operand's rows contiguous: the weight gradient of a scalar-output
+//! layer or of a one-input layer). Dot-form matrix–vector products go to gemm's gemv.
 //!
-//! gemm packs both operands into micro-panels and nano-gemm runs a register tile per
-//! 4×4 block; for these shapes that set-up costs more than the arithmetic (512×1×32:
-//! nano-gemm 5.0 µs, gemm 1.8 µs, the loop below well under 1 µs). Each kernel here is
+//! gemm packs operands into micro-panels and nano-gemm runs a register tile per small
+//! block; for these shapes that set-up costs more than the arithmetic. Measured (f32, one
+//! thread, docs/PERFORMANCE.md "GEMM"): 256×2×64 in 2.0–2.4 µs against gemm's 2.4–3.7 and
+//! nano-gemm's 6.6–8.8; 1×512×32 in 0.7–0.9 µs against 2.3–2.6 and 1.4–1.6. Each kernel is
 //! one pass over the output with unit-stride inner loops that LLVM vectorises; like
 //! `vmath`, they are compiled a second time with AVX2+FMA and chosen at run time, so the
 //! default build still runs on any x86-64. Nothing here allocates (operand columns that

@@ -16,7 +16,7 @@ mod tensor;
 pub mod vmath;
 
 pub use float::Float;
-pub use gemm::{matmul_into, num_threads, set_num_threads, MatArg};
+pub use gemm::{matmul_into, num_threads, set_num_threads, set_split_products, MatArg};
 pub use shape::{Shape, MAX_RANK};
 pub(crate) use tensor::concat_shape;
 pub use tensor::Tensor;
