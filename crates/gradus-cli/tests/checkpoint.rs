@@ -1,9 +1,10 @@
 //! `gradus train --checkpoint-every N` and `--resume DIR`: a run killed with SIGKILL
 //! continues from its last checkpoint and ends exactly where the uninterrupted run ends.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use gradus::io::load_model;
 
@@ -55,28 +56,7 @@ fn a_run_killed_with_sigkill_resumes_and_ends_as_the_uninterrupted_run() {
     let dir = temp_dir("kill");
     let runs = dir.join("runs");
     let killed = runs.join("killed");
-    let mut child = gradus()
-        .args(settings(&runs, "killed"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let checkpoint = killed.join("checkpoint.safetensors");
-    let start = Instant::now();
-    while !checkpoint.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before its first checkpoint"
-        );
-        assert!(start.elapsed() < Duration::from_secs(120), "no checkpoint");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the run finished before it could be killed"
-    );
-    child.kill().unwrap(); // SIGKILL on Unix: no handler runs, nothing is flushed
-    child.wait().unwrap();
+    common::kill_at_first_checkpoint(gradus().args(settings(&runs, "killed")), &killed);
     assert!(
         !killed.join("metrics.json").exists() && !killed.join("model").exists(),
         "the killed run must not have finished"

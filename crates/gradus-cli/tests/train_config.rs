@@ -2,9 +2,10 @@
 //! trained (or what is read), shows in the run folder, and survives `--config` and `--resume`.
 //! Networks are small and runs short, so the file takes seconds.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use gradus::io::load_model;
 
@@ -529,28 +530,7 @@ fn a_killed_run_with_schedule_clipping_and_early_stopping_resumes_bit_for_bit() 
         .collect()
     };
     let killed = runs.join("killed");
-    let mut child = gradus()
-        .args(args("killed"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let checkpoint = killed.join("checkpoint.safetensors");
-    let start = Instant::now();
-    while !checkpoint.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "ended before a checkpoint"
-        );
-        assert!(start.elapsed() < Duration::from_secs(120), "no checkpoint");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "finished before the kill"
-    );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    common::kill_at_first_checkpoint(gradus().args(args("killed")), &killed);
     let out = gradus()
         .args(["train", "--no-progress", "--resume"])
         .arg(&killed)
