@@ -29,6 +29,7 @@ pub mod optim;
 pub mod optlab;
 pub mod pinn;
 pub mod plot;
+pub mod pool;
 pub mod report;
 pub mod rng;
 pub mod tensor;

@@ -66,7 +66,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let out = &mut std::io::stdout().lock();
     for s in specs {
-        let o = bench::run(s, repeats);
+        let o = bench::run(s, repeats, args.threads);
         let rec = bench::record(s, args.threads, &o);
         if args.json {
             writeln!(out, "{rec}")?;

@@ -260,6 +260,30 @@ impl<F: Float> Tape<F> {
         })
     }
 
+    /// Adds `other` to the gradient of `v` (a parameter), as if the last backward pass had
+    /// also reached it with `other`: how shards of a data-parallel step are summed.
+    pub(crate) fn add_to_grad(&self, v: Var<'_, F>, other: &[F]) {
+        let mut inner = self.inner.borrow_mut();
+        let node = &mut inner.nodes[v.id];
+        assert!(node.needs_grad, "add_to_grad: the node does not require a gradient");
+        assert_eq!(
+            other.len(),
+            node.value.len(),
+            "add_to_grad: gradient of {} elements added to a node of {}",
+            other.len(),
+            node.value.len()
+        );
+        if node.grad_live {
+            for (g, &o) in node.grad.iter_mut().zip(other) {
+                *g += o;
+            }
+        } else {
+            node.grad.clear();
+            node.grad.extend_from_slice(other);
+            node.grad_live = true;
+        }
+    }
+
     pub(crate) fn shape_of(&self, id: NodeId) -> Shape {
         self.inner.borrow().nodes[id].shape
     }

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! let s = gradus::bench::find("tiny-mlp-smallbatch").unwrap();
-//! let out = gradus::bench::run(s, Some(1));
+//! let out = gradus::bench::run(s, Some(1), 1);
 //! assert_eq!(out.steps_per_repeat, 256);
 //! assert!(out.final_loss < 0.2);
 //! ```

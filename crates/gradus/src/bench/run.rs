@@ -12,10 +12,12 @@ use super::data::{self, Data};
 use super::metrics;
 use super::numpy_rng::{self, Pcg64};
 use super::spec::{self, Kind, Opt, Spec, Task};
-use crate::nn::{Loss, Mlp, Mode, ParamsOnTape, Sequential};
+use std::ops::Range;
+
+use crate::nn::{DataParallel, Loss, Mlp, Mode, Sequential};
 use crate::optim::{OptState, Optimizer};
 use crate::tensor::{Float, Tensor};
-use crate::Tape;
+use crate::{Tape, Var};
 
 /// What one run measured.
 #[derive(Clone, Debug)]
@@ -58,11 +60,11 @@ pub fn median(v: &[f64]) -> f64 {
 }
 
 /// Runs `s` with `repeats` timed repeats (the workload's default when `None`).
-pub fn run(s: &Spec, repeats: Option<usize>) -> Outcome {
+pub fn run(s: &Spec, repeats: Option<usize>, threads: usize) -> Outcome {
     if s.f64 {
-        run_typed::<f64>(s, repeats)
+        run_typed::<f64>(s, repeats, threads)
     } else {
-        run_typed::<f32>(s, repeats)
+        run_typed::<f32>(s, repeats, threads)
     }
 }
 
@@ -94,8 +96,8 @@ impl<F: Float> Model<F> {
         Model { net, states, opt }
     }
 
-    /// Reads the gradients in place from the tape and steps every parameter.
-    fn update(&mut self, tape: &Tape<F>, on: ParamsOnTape) {
+    /// Reads the summed gradients in place from the shards' tapes and steps every parameter.
+    fn update(&mut self, par: &DataParallel<F>) {
         let lr = self.opt.lr();
         for (i, (p, st)) in self
             .net
@@ -104,7 +106,7 @@ impl<F: Float> Model<F> {
             .zip(&mut self.states)
             .enumerate()
         {
-            let g = tape.grad_ref(on.get(tape, i));
+            let g = par.grad(i);
             self.opt.update(lr, &g, st, p.data_mut());
         }
     }
@@ -163,97 +165,118 @@ fn fixed<F: Float>(data: &Data<F>) -> Option<Fixed<F>> {
 /// One optimiser step on the rows `idx` of an epoch workload's training set.
 pub(super) fn batch_step<F: Float>(
     m: &mut Model<F>,
-    tape: &mut Tape<F>,
+    par: &mut DataParallel<F>,
     data: &Data<F>,
     idx: &[usize],
 ) {
-    tape.clear();
-    let on = m.net.record_params(tape);
     let b = idx.len();
-    let (xv, yv) = match data {
-        Data::Classify {
-            x,
-            labels,
-            features,
-            ..
-        } => {
-            let d = *features;
-            let c = m.net.outputs();
-            let xv = tape.constant_with([b, d], |buf| {
-                for (row, &i) in buf.chunks_exact_mut(d).zip(idx) {
-                    row.copy_from_slice(&x[i * d..(i + 1) * d]);
-                }
-            });
-            let yv = tape.constant_with([b, c], |buf| {
-                buf.fill(F::zero());
-                for (row, &i) in buf.chunks_exact_mut(c).zip(idx) {
-                    row[labels[i]] = F::one();
-                }
-            });
-            (xv, yv)
-        }
-        Data::Regress { x, y } => {
-            let xv = tape.constant_with([b, 2], |buf| {
-                for (row, &i) in buf.chunks_exact_mut(2).zip(idx) {
-                    row.copy_from_slice(&x[2 * i..2 * i + 2]);
-                }
-            });
-            let yv = tape.constant_with([b, 1], |buf| {
-                for (v, &i) in buf.iter_mut().zip(idx) {
-                    *v = y[i];
-                }
-            });
-            (xv, yv)
-        }
-        _ => unreachable!("only epoch workloads have mini-batches"),
-    };
-    let loss = m.net.objective(tape, on, xv, yv, &mut Mode::Eval);
-    tape.backward(loss);
-    m.update(tape, on);
-}
-
-/// One optimiser step of a step workload (deqn or pinn) on its fixed batch.
-fn fixed_step<F: Float>(m: &mut Model<F>, tape: &mut Tape<F>, task: Task, fx: &Fixed<F>) {
-    tape.clear();
-    let on = m.net.record_params(tape);
     let net = &m.net;
-    let loss = match task {
-        Task::Deqn => {
-            let one = F::one();
-            let sr = net.forward(tape, on, tape.constant(&fx.a), &mut Mode::Eval);
-            let y = tape.constant(&fx.b);
-            let c = (-sr + one) * y;
-            let kp = sr * y;
-            let zp = tape.constant(&fx.c);
-            let yp = kp.pow(F::of(spec::ALPHA)) * tape.constant(&fx.d);
-            let srp = net.forward(tape, on, kp.concat(zp, 1), &mut Mode::Eval);
-            let cp = (-srp + one) * yp;
-            let r = (c / cp) * (yp / kp) * F::of(spec::BETA * spec::ALPHA) - one;
-            r.square().mean()
+    par.step(net, b, |tape, on, rows| {
+        let idx = &idx[rows.clone()];
+        let n = idx.len();
+        let (xv, yv) = match data {
+            Data::Classify {
+                x,
+                labels,
+                features,
+                ..
+            } => {
+                let d = *features;
+                let c = net.outputs();
+                let xv = tape.constant_with([n, d], |buf| {
+                    for (row, &i) in buf.chunks_exact_mut(d).zip(idx) {
+                        row.copy_from_slice(&x[i * d..(i + 1) * d]);
+                    }
+                });
+                let yv = tape.constant_with([n, c], |buf| {
+                    buf.fill(F::zero());
+                    for (row, &i) in buf.chunks_exact_mut(c).zip(idx) {
+                        row[labels[i]] = F::one();
+                    }
+                });
+                (xv, yv)
+            }
+            Data::Regress { x, y } => {
+                let xv = tape.constant_with([n, 2], |buf| {
+                    for (row, &i) in buf.chunks_exact_mut(2).zip(idx) {
+                        row.copy_from_slice(&x[2 * i..2 * i + 2]);
+                    }
+                });
+                let yv = tape.constant_with([n, 1], |buf| {
+                    for (v, &i) in buf.iter_mut().zip(idx) {
+                        *v = y[i];
+                    }
+                });
+                (xv, yv)
+            }
+            _ => unreachable!("only epoch workloads have mini-batches"),
+        };
+        let loss = net.objective(tape, on, xv, yv, &mut Mode::Eval);
+        if rows.len() == b {
+            loss
+        } else {
+            loss * DataParallel::<F>::share(&rows, b)
         }
-        Task::Pinn => {
-            let x = tape.constant(&fx.a);
-            let u = net.forward(tape, on, x, &mut Mode::Eval);
-            let boundary = net
-                .forward(tape, on, tape.constant(&fx.c), &mut Mode::Eval)
-                .square()
-                .sum();
-            let u2 = tape.partial(tape.partial(u, x, 0), x, 0);
-            u2.mse(tape.constant(&fx.b)) + boundary
-        }
-        _ => unreachable!("only deqn and pinn are step workloads"),
-    };
-    tape.backward(loss);
-    m.update(tape, on);
+    });
+    m.update(par);
 }
 
-fn run_typed<F: Float>(s: &Spec, repeats: Option<usize>) -> Outcome {
+/// Rows `r` of a row-major matrix with `cols` columns, as a constant on `tape`.
+fn rows_of<'t, F: Float>(tape: &'t Tape<F>, t: &Tensor<F>, r: &Range<usize>) -> Var<'t, F> {
+    let cols = t.shape().numel() / t.shape().dim(0);
+    let src = &t.data()[r.start * cols..r.end * cols];
+    tape.constant_with([r.len(), cols], |buf| buf.copy_from_slice(src))
+}
+
+/// One optimiser step of a step workload (deqn or pinn) on its fixed batch, in row shards.
+fn fixed_step<F: Float>(m: &mut Model<F>, par: &mut DataParallel<F>, task: Task, fx: &Fixed<F>) {
+    let net = &m.net;
+    let rows = fx.a.shape().dim(0);
+    par.step(net, rows, |tape, on, r| {
+        let share = DataParallel::<F>::share(&r, rows);
+        match task {
+            Task::Deqn => {
+                let one = F::one();
+                let sr = net.forward(tape, on, rows_of(tape, &fx.a, &r), &mut Mode::Eval);
+                let y = rows_of(tape, &fx.b, &r);
+                let c = (-sr + one) * y;
+                let kp = sr * y;
+                let zp = rows_of(tape, &fx.c, &r);
+                let yp = kp.pow(F::of(spec::ALPHA)) * rows_of(tape, &fx.d, &r);
+                let srp = net.forward(tape, on, kp.concat(zp, 1), &mut Mode::Eval);
+                let cp = (-srp + one) * yp;
+                let res = (c / cp) * (yp / kp) * F::of(spec::BETA * spec::ALPHA) - one;
+                res.square().mean() * share
+            }
+            Task::Pinn => {
+                let x = rows_of(tape, &fx.a, &r);
+                let u = net.forward(tape, on, x, &mut Mode::Eval);
+                let u2 = tape.partial(tape.partial(u, x, 0), x, 0);
+                let interior = u2.mse(rows_of(tape, &fx.b, &r)) * share;
+                if r.start == 0 {
+                    // The boundary term belongs to no collocation row: the first shard adds it.
+                    let boundary = net
+                        .forward(tape, on, tape.constant(&fx.c), &mut Mode::Eval)
+                        .square()
+                        .sum();
+                    interior + boundary
+                } else {
+                    interior
+                }
+            }
+            _ => unreachable!("only deqn and pinn are step workloads"),
+        }
+    });
+    m.update(par);
+}
+
+fn run_typed<F: Float>(s: &Spec, repeats: Option<usize>, threads: usize) -> Outcome {
     let data = data::load::<F>(s);
     let init = data::init_params::<F>(s.layers);
     let fx = fixed(&data);
     let n = data.n_train();
     let repeats = repeats.unwrap_or(s.repeats()).max(1);
-    let mut tape = Tape::new();
+    let mut par = DataParallel::new(threads);
 
     // Warm-up on a copy; the timed run starts from `init` with fresh optimiser state.
     let t0 = Instant::now();
@@ -262,12 +285,12 @@ fn run_typed<F: Float>(s: &Spec, repeats: Option<usize>) -> Outcome {
         match (&fx, s.kind) {
             (Some(fx), _) => {
                 for _ in 0..s.warmup_steps {
-                    fixed_step(&mut warm, &mut tape, s.task, fx);
+                    fixed_step(&mut warm, &mut par, s.task, fx);
                 }
             }
             (None, _) => {
                 for idx in data::warmup_index_sets(n, s.batch, s.warmup_steps) {
-                    batch_step(&mut warm, &mut tape, &data, &idx);
+                    batch_step(&mut warm, &mut par, &data, &idx);
                 }
             }
         }
@@ -290,7 +313,7 @@ fn run_typed<F: Float>(s: &Spec, repeats: Option<usize>) -> Outcome {
         match &fx {
             Some(fx) => {
                 for _ in 0..steps_per_repeat {
-                    fixed_step(&mut model, &mut tape, s.task, fx);
+                    fixed_step(&mut model, &mut par, s.task, fx);
                 }
             }
             None => {
@@ -299,7 +322,7 @@ fn run_typed<F: Float>(s: &Spec, repeats: Option<usize>) -> Outcome {
                 perm.extend(0..n);
                 numpy_rng::permute_in_place(&mut shuffle, &mut perm);
                 for idx in perm.chunks(s.batch) {
-                    batch_step(&mut model, &mut tape, &data, idx);
+                    batch_step(&mut model, &mut par, &data, idx);
                 }
             }
         }

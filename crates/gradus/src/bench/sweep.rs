@@ -9,7 +9,7 @@ use super::run::{batch_step, median, Model};
 use super::spec::{self, Spec};
 use crate::plot::{self, Chart, PlotError};
 use crate::tensor::Float;
-use crate::Tape;
+use crate::nn::DataParallel;
 
 /// One measured configuration.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,11 +43,11 @@ pub fn measure<F: Float>(width: usize, batch: usize, budget_s: f64) -> Point {
     let data = data::load::<F>(&s);
     let init = data::init_params::<F>(s.layers);
     let mut model = Model::new(&s, &init);
-    let mut tape = Tape::new();
+    let mut tape = DataParallel::new(crate::tensor::num_threads());
     let n = data.n_train();
     let mut next = 0;
     let mut idx = Vec::with_capacity(batch);
-    let mut step = |model: &mut Model<F>, tape: &mut Tape<F>, data: &Data<F>| {
+    let mut step = |model: &mut Model<F>, tape: &mut DataParallel<F>, data: &Data<F>| {
         idx.clear();
         idx.extend((next..next + batch).map(|i| i % n));
         next = (next + batch) % n;

@@ -5,7 +5,7 @@
 //! Note: in training mode a row's output depends on the other rows of its batch, so
 //! derivatives with respect to inputs (`Tape::partial`) are not per-sample there.
 
-use std::cell::RefCell;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::autodiff::Var;
 use crate::tensor::Float;
@@ -26,7 +26,7 @@ pub struct BatchNorm {
     /// Index of γ in the model's parameters (β follows it).
     pub(crate) gamma: usize,
     /// Running mean and (unbiased) variance, updated by every training forward pass.
-    pub(crate) running: RefCell<(Vec<f64>, Vec<f64>)>,
+    pub(crate) running: Running,
 }
 
 impl BatchNorm {
@@ -36,7 +36,7 @@ impl BatchNorm {
             momentum: 0.1,
             eps: 1e-5,
             gamma,
-            running: RefCell::new((vec![0.0; features], vec![1.0; features])),
+            running: Running(Mutex::new((vec![0.0; features], vec![1.0; features]))),
         }
     }
 
@@ -94,5 +94,36 @@ impl BatchNorm {
         let mut r = self.running.borrow_mut();
         r.0.iter_mut().for_each(|m| *m = 0.0);
         r.1.iter_mut().for_each(|v| *v = 1.0);
+    }
+}
+
+/// The running (mean, variance) of a batch-norm layer. Behind a mutex rather than a
+/// `RefCell` so that a network can be shared by the threads of a data-parallel step
+/// (`nn::DataParallel`); those only read it (evaluation mode), so the lock is never
+/// contended.
+#[derive(Debug)]
+pub(crate) struct Running(Mutex<(Vec<f64>, Vec<f64>)>);
+
+impl Running {
+    pub(crate) fn borrow(&self) -> MutexGuard<'_, (Vec<f64>, Vec<f64>)> {
+        // A panic while holding the lock cannot leave the two vectors half-updated in a
+        // way that matters more than the panic itself: keep going with what is there.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn borrow_mut(&self) -> MutexGuard<'_, (Vec<f64>, Vec<f64>)> {
+        self.borrow()
+    }
+}
+
+impl Clone for Running {
+    fn clone(&self) -> Self {
+        Running(Mutex::new(self.borrow().clone()))
+    }
+}
+
+impl PartialEq for Running {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other) || *self.borrow() == *other.borrow()
     }
 }

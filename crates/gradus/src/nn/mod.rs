@@ -3,6 +3,7 @@
 
 mod activation;
 mod batchnorm;
+mod data_parallel;
 mod dense;
 mod dropout;
 mod error;
@@ -14,6 +15,7 @@ mod sequential;
 
 pub use activation::Activation;
 pub use batchnorm::BatchNorm;
+pub use data_parallel::DataParallel;
 pub use dense::Dense;
 pub use dropout::Dropout;
 pub use error::ModelError;

@@ -26,9 +26,13 @@ use super::float::Float;
 
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
-/// Below this many multiply-adds a product runs on one thread: splitting a 32x64x100
-/// product costs more in synchronisation than it saves.
-const PARALLEL_MIN_WORK: usize = 1 << 20;
+/// Below this many multiply-adds a product runs on one thread. On the 2-vCPU machines we
+/// measure on, waking a pool thread per product costs tens of microseconds: threading the
+/// 256x64x64 products of deqn-step (exactly 2^20) made the whole step 1.9x slower
+/// (780 µs against 410 µs on one thread), so only products the size of wide-mlp's
+/// (≥ 50 M multiply-adds) are worth it. Smaller networks get their threads from batch
+/// shards instead (`nn::DataParallel`).
+const PARALLEL_MIN_WORK: usize = 1 << 23;
 
 /// Largest product (m·n·k) sent to nano-gemm; beyond it gemm's packing pays off
 /// (512x32x32: gemm 12.4 µs, nano-gemm 15.6 µs).
@@ -44,8 +48,25 @@ pub fn set_num_threads(n: usize) {
     THREADS.store(n, Ordering::Relaxed);
 }
 
+thread_local! {
+    /// Set while this thread runs one shard of a data-parallel step: its products stay on
+    /// this thread, because the other threads are busy with the other shards.
+    static SINGLE_THREADED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every matrix product on the calling thread single-threaded.
+pub(crate) fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
+    let before = SINGLE_THREADED.with(|c| c.replace(true));
+    let out = f();
+    SINGLE_THREADED.with(|c| c.set(before));
+    out
+}
+
 /// The number of threads large matrix products use.
 pub fn num_threads() -> usize {
+    if SINGLE_THREADED.with(|c| c.get()) {
+        return 1;
+    }
     match THREADS.load(Ordering::Relaxed) {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,

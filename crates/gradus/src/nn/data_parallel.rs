@@ -1,0 +1,148 @@
+//! Data-parallel training steps: the batch is cut into row shards, each shard is recorded
+//! and differentiated on its own tape on its own thread, and the parameter gradients are
+//! summed into the first tape.
+//!
+//! Why: the networks scientists train are small (a 2-64-64-1 policy net, a 1-32-32-1 PINN);
+//! their matrix products are too small to split across threads (waking a pool thread per
+//! product costs more than the product), but a whole forward and backward pass over half
+//! the batch is large enough. One fork and one join per step, instead of one per product.
+//!
+//! The loss must be a sum over rows (a mean is a sum scaled by 1/rows), so that the shards'
+//! losses add up to the batch loss: `build` gets the shard's row range and returns its
+//! share, for a mean `shard_mean * DataParallel::share(range, rows)`. Terms that do not
+//! belong to any row (a PINN's boundary term, a penalty on the weights) go to the shard
+//! that starts at row 0 only.
+//!
+//! Results depend on the number of shards only through the order of floating-point sums
+//! (shard gradients are added in shard order, so a given shard count is reproducible).
+//! A warm step allocates nothing: each tape keeps its buffers between steps.
+
+use std::ops::Range;
+
+use super::layer::Layer;
+use super::sequential::{ParamsOnTape, Sequential};
+use crate::autodiff::{Tape, Var};
+use crate::pool::Pool;
+use crate::tensor::{single_threaded, Float};
+
+/// Per-shard tapes of a data-parallel step, reused from step to step.
+pub struct DataParallel<F: Float> {
+    tapes: Vec<Tape<F>>,
+    on: Vec<ParamsOnTape>,
+    losses: Vec<F>,
+    /// Shards the last step used (≤ `tapes.len()`).
+    used: usize,
+}
+
+/// Fewest rows per shard: below it a shard is too short to pay for its thread.
+const MIN_ROWS_PER_SHARD: usize = 32;
+
+impl<F: Float> DataParallel<F> {
+    /// Up to `shards` shards per step (1 = everything on the calling thread).
+    pub fn new(shards: usize) -> Self {
+        let shards = shards.max(1);
+        DataParallel {
+            tapes: (0..shards).map(|_| Tape::new()).collect(),
+            on: Vec::with_capacity(shards),
+            losses: vec![F::zero(); shards],
+            used: 0,
+        }
+    }
+
+    /// The most shards a step uses.
+    pub fn max_shards(&self) -> usize {
+        self.tapes.len()
+    }
+
+    /// How many shards a batch of `rows` rows is cut into: at most `max_shards`, each at
+    /// least `MIN_ROWS_PER_SHARD` rows long.
+    pub fn shards_for(&self, rows: usize) -> usize {
+        (rows / MIN_ROWS_PER_SHARD).clamp(1, self.tapes.len())
+    }
+
+    /// The rows of shard `i` of `n` over `rows` rows: contiguous, sizes differing by ≤ 1.
+    pub fn shard_rows(i: usize, n: usize, rows: usize) -> Range<usize> {
+        (i * rows / n)..((i + 1) * rows / n)
+    }
+
+    /// A shard's weight in a mean over the whole batch: `range.len() / rows`.
+    pub fn share(range: &Range<usize>, rows: usize) -> F {
+        F::of(range.len() as f64 / rows as f64)
+    }
+
+    /// Records `build` on every shard of `rows` rows (in parallel when there are several),
+    /// runs reverse mode on each, and sums the parameter gradients into the first shard's
+    /// tape. Returns the batch loss (the sum of the shards' losses); read the gradients
+    /// with [`DataParallel::grad`].
+    pub fn step<B>(&mut self, net: &Sequential<F>, rows: usize, build: B) -> F
+    where
+        B: for<'t> Fn(&'t Tape<F>, ParamsOnTape, Range<usize>) -> Var<'t, F> + Sync,
+    {
+        // Batch norm in training mode normalises with the statistics of the whole batch, which
+        // no shard sees: such a network runs as one shard.
+        let has_batch_norm = net.layers().iter().any(|l| matches!(l, Layer::BatchNorm(_)));
+        let n = if has_batch_norm { 1 } else { self.shards_for(rows) };
+        self.used = n;
+        self.on.clear();
+        for tape in &mut self.tapes[..n] {
+            tape.clear();
+            self.on.push(net.record_params(tape));
+        }
+        let run = |i: usize, tape: &Tape<F>, on: ParamsOnTape| -> F {
+            let loss = build(tape, on, Self::shard_rows(i, n, rows));
+            tape.backward(loss);
+            loss.item()
+        };
+        if n == 1 {
+            self.losses[0] = run(0, &self.tapes[0], self.on[0]);
+        } else {
+            let tapes = Shards(self.tapes.as_mut_ptr());
+            let losses = Shards(self.losses.as_mut_ptr());
+            let on = &self.on;
+            // Products inside a shard stay single-threaded: the other cores run other shards.
+            Pool::global().run(n, &|i| {
+                // SAFETY: the pool calls each shard index exactly once, so shard `i` is the
+                // only user of tapes[i] and losses[i] (both have ≥ n elements) until `run`
+                // returns; nothing else touches them meanwhile (we hold `&mut self`).
+                let (tape, loss) = unsafe { (&*tapes.at(i), &mut *losses.at(i)) };
+                *loss = single_threaded(|| run(i, tape, on[i]));
+            });
+            for i in 0..net.params().len() {
+                let v0 = self.on[0].get(&self.tapes[0], i);
+                for s in 1..n {
+                    let tape = &self.tapes[s];
+                    let g = tape.grad_ref(self.on[s].get(tape, i));
+                    self.tapes[0].add_to_grad(v0, &g);
+                }
+            }
+        }
+        self.losses[..n].iter().fold(F::zero(), |a, &b| a + b)
+    }
+
+    /// The gradient of the last step's batch loss with respect to parameter `i` of the net.
+    pub fn grad(&self, i: usize) -> std::cell::Ref<'_, [F]> {
+        assert!(self.used > 0, "DataParallel::grad before the first step");
+        let tape = &self.tapes[0];
+        tape.grad_ref(self.on[0].get(tape, i))
+    }
+
+    /// The first shard's tape (the one holding the summed gradients).
+    pub fn tape(&self) -> &Tape<F> {
+        &self.tapes[0]
+    }
+}
+
+/// A pointer to per-shard slots, shared with the pool's threads (each shard uses only its
+/// own slot).
+struct Shards<T>(*mut T);
+// SAFETY: see the use in `DataParallel::step`: the slots are disjoint per shard, and a
+// `Tape` may move between threads (it is `Send`); only one thread uses each at a time.
+unsafe impl<T: Send> Sync for Shards<T> {}
+
+impl<T> Shards<T> {
+    /// Slot `i` (a method, so that closures capture the whole `Shards`, not the raw field).
+    fn at(&self, i: usize) -> *mut T {
+        // SAFETY: callers pass i < the number of slots (the shard count).
+        unsafe { self.0.add(i) }
+    }
+}
