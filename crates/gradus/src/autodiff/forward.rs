@@ -51,7 +51,25 @@ pub(crate) fn mat_arg<F: Float>(node: &Node<F>, transposed: bool) -> MatArg<'_, 
     }
 }
 
+/// Computes a node's value. Compiled twice like `vjp::apply` (baseline and AVX2, picked
+/// at run time).
 pub(crate) fn compute<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: &[Node<F>]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::tensor::vmath::has_avx2() {
+        // SAFETY: the CPU supports the enabled features (checked at run time).
+        return unsafe { compute_avx2(op, out, shape, nodes) };
+    }
+    compute_body(op, out, shape, nodes)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn compute_avx2<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: &[Node<F>]) {
+    compute_body(op, out, shape, nodes)
+}
+
+#[inline(always)]
+fn compute_body<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: &[Node<F>]) {
     match *op {
         Op::Leaf => unreachable!("leaves are filled by Tape::leaf"),
         Op::Unary(u, x) => unary(u, out, &nodes[x].value),

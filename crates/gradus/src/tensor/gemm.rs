@@ -62,6 +62,11 @@ pub(crate) fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
     out
 }
 
+/// Whether a product of `work` multiply-adds is split across threads (when there are any).
+pub(crate) fn threaded_product_pays(work: usize) -> bool {
+    work >= split_min_work()
+}
+
 /// The number of threads large matrix products use.
 pub fn num_threads() -> usize {
     if SINGLE_THREADED.with(|c| c.get()) {
@@ -132,26 +137,45 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
     // runs it 3-5x slower (docs/PERFORMANCE.md).
     let dot_form = super::gemm_thin::is_dot_form(&a, &b);
     if m * n * k <= SMALL_MAX_WORK && k >= SMALL_MIN_K && !dot_form {
-        if !accumulate {
-            dst.fill(F::zero());
-        }
         let (a_rs, a_cs) = a.strides();
         let (b_rs, b_cs) = b.strides();
-        // SAFETY: as for gemm below; dst is m x n row-major.
+        // nano-gemm's kernels are column-major: they run in place only when dst and the left
+        // operand have unit row stride, and otherwise copy both through scratch blocks (that
+        // copy was 9% of tiny-mlp-f64's step). Row-major dst = A·B is column-major
+        // dstᵀ = Bᵀ·Aᵀ, whose left operand Bᵀ has unit row stride when B is not transposed.
+        // alpha = 0 overwrites dst without reading it (no zero-fill first).
+        let alpha = if accumulate { F::one() } else { F::zero() };
+        // SAFETY: as for gemm below; dst is m x n row-major (= n x m column-major).
         unsafe {
-            F::small_gemm(
-                m,
-                n,
-                k,
-                dst.as_mut_ptr(),
-                (n as isize, 1),
-                a.data.as_ptr(),
-                (a_rs, a_cs),
-                b.data.as_ptr(),
-                (b_rs, b_cs),
-                F::one(),
-                F::one(),
-            );
+            if b_cs == 1 {
+                F::small_gemm(
+                    n,
+                    m,
+                    k,
+                    dst.as_mut_ptr(),
+                    (1, n as isize),
+                    b.data.as_ptr(),
+                    (b_cs, b_rs),
+                    a.data.as_ptr(),
+                    (a_cs, a_rs),
+                    alpha,
+                    F::one(),
+                );
+            } else {
+                F::small_gemm(
+                    m,
+                    n,
+                    k,
+                    dst.as_mut_ptr(),
+                    (n as isize, 1),
+                    a.data.as_ptr(),
+                    (a_rs, a_cs),
+                    b.data.as_ptr(),
+                    (b_rs, b_cs),
+                    alpha,
+                    F::one(),
+                );
+            }
         }
         return;
     }
@@ -163,7 +187,7 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
         Raw(a.data.as_ptr()),
         Raw(b.data.as_ptr()),
     );
-    if threads > 1 && m * n * k >= PARALLEL_MIN_WORK && split_products() {
+    if threads > 1 && m * n * k >= split_min_work() && split_products() {
         // One parallel region per product: the output is cut into `threads` blocks along its
         // longer side (multiples of 16 rows/columns, gemm's register tile) and each block is a
         // single-threaded gemm call. gemm's own threading opens up to two regions per
@@ -172,8 +196,7 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
         let len = if along_m { m } else { n };
         let chunk = len.div_ceil(threads).next_multiple_of(16);
         let blocks = len.div_ceil(chunk);
-        use rayon::prelude::*;
-        (0..blocks).into_par_iter().for_each(|t| {
+        crate::pool::Pool::global().run(blocks, &|t| {
             let (start, end) = (t * chunk, ((t + 1) * chunk).min(len));
             let (dst_p, a_p, b_p) = (dst_p, a_p, b_p);
             // SAFETY: as below; the blocks write disjoint rows (or columns) of dst.
@@ -247,10 +270,20 @@ pub fn set_split_products(split: bool) {
     THREADING.store(if split { 2 } else { 1 }, Ordering::Relaxed);
 }
 
+fn split_min_work() -> usize {
+    static W: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *W.get_or_init(|| {
+        std::env::var("GRADUS_SPLIT_MIN")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(PARALLEL_MIN_WORK)
+    })
+}
+
 fn split_products() -> bool {
     match THREADING.load(Ordering::Relaxed) {
         0 => {
-            let split = std::env::var("GRADUS_GEMM_THREADING").is_ok_and(|v| v == "split");
+            let split = std::env::var("GRADUS_GEMM_THREADING").map_or(true, |v| v != "gemm");
             set_split_products(split);
             split
         }
