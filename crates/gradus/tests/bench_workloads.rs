@@ -128,7 +128,7 @@ fn final_metrics_of_known_weights_are_exact() {
 /// (10 epochs), torch, jax and sklearn all report 0.09245 (RESULTS.md).
 #[test]
 fn tiny_mlp_trains_to_the_peers_final_loss() {
-    let out = run(find("tiny-mlp-smallbatch").unwrap(), None);
+    let out = run(find("tiny-mlp-smallbatch").unwrap(), None, 1);
     assert_eq!(out.repeat_s.len(), 10);
     assert_eq!(out.steps_per_repeat, 256);
     assert!(

@@ -6,8 +6,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gradus::nn::{Activation, Loss, Mlp, Mode};
+use gradus::nn::{Activation, DataParallel, Loss, Mlp, Mode};
 use gradus::optim::{OptState, Optimizer};
+use gradus::pool::Pool;
 use gradus::{rng, Float, Tape, Tensor};
 
 struct Counting;
@@ -16,10 +17,14 @@ static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 thread_local! {
     // Only the measuring thread counts: the test harness allocates on its own threads.
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    // Set on gradus' pool threads: they count while `POOL_COUNTING` is on.
+    static IS_POOL: Cell<bool> = const { Cell::new(false) };
 }
+static POOL_COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn note() {
-    if COUNTING.with(|c| c.get()) {
+    let pool = IS_POOL.with(|c| c.get()) && POOL_COUNTING.load(Ordering::Relaxed);
+    if pool || COUNTING.with(|c| c.get()) {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
     }
 }
@@ -132,4 +137,67 @@ fn a_warm_training_step_does_not_allocate() {
     let (n, first, last) = allocations_in_warm_steps::<f32>();
     assert_eq!(n, 0, "20 warm f32 training steps made {n} heap allocations");
     assert!(last < first);
+}
+
+/// A data-parallel PINN step (1-32-32-1, u'' by two forward-mode passes, 512 points in two
+/// shards on the pool's threads, summed gradients, Adam) allocates nothing once warm, on the
+/// calling thread or on the pool's.
+#[test]
+fn a_warm_data_parallel_step_does_not_allocate_on_any_thread() {
+    let pool = Pool::global();
+    pool.run(pool.threads(), &|i| {
+        if i > 0 {
+            IS_POOL.with(|c| c.set(true));
+        }
+    });
+    let mut r = rng::seeded(3);
+    let x = Tensor::<f64>::uniform([512, 1], -1.0, 1.0, &mut r);
+    let net = Mlp::<f64>::ffnn(
+        &[1, 32, 32, 1],
+        Activation::Tanh,
+        Activation::Identity,
+        Loss::Mse,
+        7,
+    )
+    .unwrap();
+    let mut net = net;
+    let opt = Optimizer::adam(1e-3);
+    let mut states: Vec<OptState<f64>> = net.params().iter().map(|p| opt.init(p.numel())).collect();
+    let mut par = DataParallel::<f64>::new(2);
+    let mut step = |net: &mut Mlp<f64>, par: &mut DataParallel<f64>| -> f64 {
+        let loss = par.step(net, 512, |tape, on, rows| {
+            let xs = tape.constant_with([rows.len(), 1], |b| {
+                b.copy_from_slice(&x.data()[rows.clone()])
+            });
+            let u = net.forward(tape, on, xs, &mut Mode::Eval);
+            let u2 = tape.partial(tape.partial(u, xs, 0), xs, 0);
+            (u2 + u).square().mean() * DataParallel::<f64>::share(&rows, 512)
+        });
+        for (i, (p, s)) in net.params_mut().iter_mut().zip(&mut states).enumerate() {
+            opt.update(opt.lr(), &par.grad(i), s, p.data_mut());
+        }
+        loss
+    };
+    let first = step(&mut net, &mut par);
+    for _ in 0..3 {
+        step(&mut net, &mut par);
+    }
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    POOL_COUNTING.store(true, Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    let mut last = first;
+    for _ in 0..20 {
+        last = step(&mut net, &mut par);
+    }
+    COUNTING.with(|c| c.set(false));
+    POOL_COUNTING.store(false, Ordering::Relaxed);
+    let n = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(
+        n, 0,
+        "20 warm data-parallel steps made {n} heap allocations"
+    );
+    assert!(
+        last < first,
+        "training did not reduce the loss ({first} -> {last})"
+    );
 }

@@ -265,7 +265,10 @@ impl<F: Float> Tape<F> {
     pub(crate) fn add_to_grad(&self, v: Var<'_, F>, other: &[F]) {
         let mut inner = self.inner.borrow_mut();
         let node = &mut inner.nodes[v.id];
-        assert!(node.needs_grad, "add_to_grad: the node does not require a gradient");
+        assert!(
+            node.needs_grad,
+            "add_to_grad: the node does not require a gradient"
+        );
         assert_eq!(
             other.len(),
             node.value.len(),

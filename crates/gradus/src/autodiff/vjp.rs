@@ -210,9 +210,11 @@ fn apply_body<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
         Op::BiasAct(act, x, b) => {
             // dz = g · act'(y) goes to x as is and to the bias summed over rows; recomputing
             // act'(y) in the second pass is cheaper than a buffer for dz.
-            with_grad(lower, x, |_, gx, first| {
-                per_act!(act, s => acc(first, gx, y, y, g, |y, _| s(y)))
-            });
+            with_grad(
+                lower,
+                x,
+                |_, gx, first| per_act!(act, s => acc(first, gx, y, y, g, |y, _| s(y))),
+            );
             with_grad(lower, b, |_, gb, first| {
                 let cols = gb.len();
                 if first {

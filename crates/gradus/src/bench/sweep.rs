@@ -7,9 +7,9 @@ use std::time::Instant;
 use super::data::{self, Data};
 use super::run::{batch_step, median, Model};
 use super::spec::{self, Spec};
+use crate::nn::DataParallel;
 use crate::plot::{self, Chart, PlotError};
 use crate::tensor::Float;
-use crate::nn::DataParallel;
 
 /// One measured configuration.
 #[derive(Clone, Debug, PartialEq)]

@@ -16,8 +16,8 @@ mod tensor;
 pub mod vmath;
 
 pub use float::Float;
-pub(crate) use gemm::{single_threaded, threaded_product_pays};
 pub use gemm::{matmul_into, num_threads, set_num_threads, set_split_products, MatArg};
+pub(crate) use gemm::{single_threaded, threaded_product_pays};
 pub use shape::{Shape, MAX_RANK};
 pub(crate) use tensor::concat_shape;
 pub use tensor::Tensor;
