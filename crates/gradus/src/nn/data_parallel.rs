@@ -56,7 +56,8 @@ impl<F: Float> DataParallel<F> {
 
     /// How many shards a batch of `rows` rows of `net` is cut into: at most `max_shards`,
     /// each at least `MIN_ROWS_PER_SHARD` rows long; one if the net has batch norm (its
-    /// training statistics are over the whole batch) or if its largest matrix product over
+    /// training statistics are over the whole batch) or dropout (its masks come from one
+    /// random stream over the whole batch) or if its largest matrix product over
     /// the batch is big enough to be threaded on its own. There, threads inside each product
     /// beat shards: shards would pack every weight matrix once per thread and add up a
     /// full-size gradient per shard (wide-mlp, 784-512-512-10 at batch 256: 7.8 ms per step
@@ -65,7 +66,7 @@ impl<F: Float> DataParallel<F> {
         let mut largest = 0;
         for layer in net.layers() {
             match layer {
-                Layer::BatchNorm(_) => return 1,
+                Layer::BatchNorm(_) | Layer::Dropout(_) => return 1,
                 Layer::Dense(d) => largest = largest.max(rows * d.inputs * d.outputs),
                 _ => {}
             }

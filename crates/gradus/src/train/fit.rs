@@ -4,10 +4,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::checkpoint::{BestEpoch, Checkpoint};
 use super::{EpochRecord, History, TrainError};
-use crate::autodiff::Tape;
+use std::ops::Range;
+use std::sync::Mutex;
+
+use crate::autodiff::{Tape, Var};
 use crate::data::{Batches, Dataset};
 use crate::io::IoError;
-use crate::nn::{Layer, Mlp, Mode};
+use crate::nn::{DataParallel, Layer, Mlp, Mode};
 use crate::optim::{Clip, OptState, Optimizer, Schedule};
 use crate::rng;
 use crate::tensor::{Float, Tensor};
@@ -101,6 +104,18 @@ pub fn fit<F: Float>(
     fit_with_checkpoints(model, train, val, config, None, 0, |_| Ok(()), on_epoch)
 }
 
+/// Most row shards a training step is cut into (batches of ≥ 64 rows without dropout or
+/// batch norm; `DataParallel::shards_for`). A constant, not the core count, so that a run
+/// gives the same numbers on any machine; the shards run on as many cores as there are.
+const FIT_SHARDS: usize = 2;
+
+/// Rows `r` of a mini-batch matrix, as a constant on `tape`.
+fn rows_of<'t, F: Float>(tape: &'t Tape<F>, t: &Tensor<F>, r: &Range<usize>) -> Var<'t, F> {
+    let cols = t.numel() / t.shape().dim(0).max(1);
+    let src = &t.data()[r.start * cols..r.end * cols];
+    tape.constant_with([r.len(), cols], |buf| buf.copy_from_slice(src))
+}
+
 /// [`fit`] that can start from a [`Checkpoint`] (`resume`) and hands `save` a checkpoint
 /// after every `every` epochs (0: never). Resuming from the checkpoint of epoch k with the
 /// same model, data and config gives bit for bit the run that never stopped: parameters,
@@ -137,7 +152,11 @@ pub fn fit_with_checkpoints<F: Float>(
         .map(|p| vec![F::zero(); p.numel()])
         .collect();
     let (mut xb, mut yb) = (Tensor::zeros([1, 1]), Tensor::zeros([1, 1]));
-    let mut tape = Tape::new();
+    let mut par = DataParallel::new(FIT_SHARDS);
+    let train_mode = model
+        .layers()
+        .iter()
+        .any(|l| matches!(l, Layer::Dropout(_) | Layer::BatchNorm(_)));
     let mut history = History::default();
     let mut best: Option<BestEpoch<F>> = None;
     let bar = progress_bar(config);
@@ -176,12 +195,28 @@ pub fn fit_with_checkpoints<F: Float>(
         for (b, idx) in batches.iter().enumerate() {
             train.x.gather_rows_into(idx, &mut xb);
             train.y.gather_rows_into(idx, &mut yb);
-            tape.clear();
-            let on = model.record_params(&tape);
-            let mut mode = Mode::Train(&mut dropout_rng);
-            let loss =
-                model.objective(&tape, on, tape.constant(&xb), tape.constant(&yb), &mut mode);
-            let value = loss.item().as_f64();
+            let rows = idx.len();
+            let (xb, yb) = (&xb, &yb);
+            // Dropout and batch norm need training mode and run as one shard (see
+            // `DataParallel::shards_for`); other layers behave the same in either mode.
+            let rng = Mutex::new(&mut dropout_rng);
+            let net = &*model;
+            let loss = par.step(net, rows, |tape, on, r| {
+                let x = rows_of(tape, xb, &r);
+                let y = rows_of(tape, yb, &r);
+                let cost = if train_mode {
+                    let mut rng = rng.lock().unwrap_or_else(|e| e.into_inner());
+                    net.objective(tape, on, x, y, &mut Mode::Train(&mut rng))
+                } else {
+                    net.objective(tape, on, x, y, &mut Mode::Eval)
+                };
+                if r.len() == rows {
+                    cost
+                } else {
+                    cost * DataParallel::<F>::share(&r, rows)
+                }
+            });
+            let value = loss.as_f64();
             if !value.is_finite() {
                 return Err(TrainError::Diverged {
                     epoch: epoch + 1,
@@ -190,9 +225,8 @@ pub fn fit_with_checkpoints<F: Float>(
                     value,
                 });
             }
-            tape.backward(loss);
             for (i, g) in grads.iter_mut().enumerate() {
-                g.copy_from_slice(&tape.grad_ref(on.get(&tape, i)));
+                g.copy_from_slice(&par.grad(i));
             }
             config.clip.apply(&mut grads);
             for ((p, g), s) in model.params_mut().iter_mut().zip(&grads).zip(&mut states) {
