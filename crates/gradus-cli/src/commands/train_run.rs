@@ -177,6 +177,9 @@ fn train_typed<F: Float>(s: &Settings, opts: &RunOptions) -> anyhow::Result<RunO
         seed: o.seed,
         early_stopping: o.early_stopping,
         progress: opts.progress,
+        // One tape per step: `gradus train` results stay what they were before data-parallel
+        // steps existed (a different shard count changes the rounding of every step).
+        shards: 1,
     };
     let validation = (!val.is_empty()).then_some(&val);
     let save = |mut c: Checkpoint<F>| {

@@ -60,6 +60,11 @@ pub struct FitConfig {
     pub early_stopping: Option<EarlyStopping>,
     /// Show a progress bar on the terminal (hidden anyway when stderr is not a terminal).
     pub progress: bool,
+    /// Most row shards a step is cut into, run on the pool's threads (`nn::DataParallel`:
+    /// shards of ≥ 32 rows, one shard with dropout or batch norm). 1 (the default) is the
+    /// single-tape step. Results depend on it through the order of floating-point sums
+    /// only, not on the machine's core count.
+    pub shards: usize,
 }
 
 impl Default for FitConfig {
@@ -73,6 +78,7 @@ impl Default for FitConfig {
             seed: 0,
             early_stopping: None,
             progress: false,
+            shards: 1,
         }
     }
 }
@@ -103,11 +109,6 @@ pub fn fit<F: Float>(
 ) -> Result<History, TrainError> {
     fit_with_checkpoints(model, train, val, config, None, 0, |_| Ok(()), on_epoch)
 }
-
-/// Most row shards a training step is cut into (batches of ≥ 64 rows without dropout or
-/// batch norm; `DataParallel::shards_for`). A constant, not the core count, so that a run
-/// gives the same numbers on any machine; the shards run on as many cores as there are.
-const FIT_SHARDS: usize = 2;
 
 /// Rows `r` of a mini-batch matrix, as a constant on `tape`.
 fn rows_of<'t, F: Float>(tape: &'t Tape<F>, t: &Tensor<F>, r: &Range<usize>) -> Var<'t, F> {
@@ -152,7 +153,7 @@ pub fn fit_with_checkpoints<F: Float>(
         .map(|p| vec![F::zero(); p.numel()])
         .collect();
     let (mut xb, mut yb) = (Tensor::zeros([1, 1]), Tensor::zeros([1, 1]));
-    let mut par = DataParallel::new(FIT_SHARDS);
+    let mut par = DataParallel::new(config.shards);
     let train_mode = model
         .layers()
         .iter()
