@@ -80,3 +80,25 @@ fn a_shape_mismatch_names_the_op_and_shapes() {
     let a = Tensor::<f64>::zeros([2, 3]);
     let _ = a.matmul(&a);
 }
+
+/// `copy_into` copies exactly, whichever way it goes: forwards, or block by block from the
+/// end when the destination lies just above the source modulo a page (the 4K-aliasing case).
+#[test]
+fn copy_into_is_a_plain_copy_at_every_page_offset() {
+    use gradus::tensor::copy_into;
+    for len in [0usize, 5, 63, 64, 65, 1000, 1100, 5000] {
+        let src: Vec<f32> = (0..len).map(|i| i as f32 * 0.5 - 7.0).collect();
+        let mut big = vec![f32::NAN; len + 2048];
+        for shift_bytes in [0usize, 4, 16, 60, 64, 1024, 2044, 2048, 3000, 4092] {
+            let want = (src.as_ptr() as usize + shift_bytes) & 4095;
+            let start = (0..1024)
+                .find(|&s| (big.as_ptr() as usize + 4 * s) & 4095 == want)
+                .expect("some start in the first page has the wanted offset");
+            big.fill(f32::NAN);
+            copy_into(&mut big[start..start + len], &src);
+            assert_eq!(&big[start..start + len], &src[..], "len {len}, shift {shift_bytes}");
+            assert!(big[..start].iter().all(|v| v.is_nan()), "wrote before the range");
+            assert!(big[start + len..].iter().all(|v| v.is_nan()), "wrote after it");
+        }
+    }
+}

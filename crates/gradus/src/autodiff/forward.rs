@@ -9,7 +9,7 @@ use crate::tensor::reduce::{
     argmax_mask_into, log_softmax_rows_into, log_sum_exp, max_axis_into, softmax_rows_into,
     sum_axis_into,
 };
-use crate::tensor::{vmath, Float, Shape};
+use crate::tensor::{copy_into, vmath, Float, Shape};
 
 /// Numerically stable logistic function.
 #[inline(always)]
@@ -114,7 +114,7 @@ fn compute_body<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: &[Node
         Op::ArgMaxMask(x, axis) => argmax_mask_into(out, &nodes[x].value, nodes[x].shape, axis),
         Op::Softmax(x) => softmax_rows_into(out, &nodes[x].value, nodes[x].shape),
         Op::LogSoftmax(x) => log_softmax_rows_into(out, &nodes[x].value, nodes[x].shape),
-        Op::Reshape(x) => out.copy_from_slice(&nodes[x].value),
+        Op::Reshape(x) => copy_into(out, &nodes[x].value),
         Op::Transpose(x) => {
             let s = nodes[x].shape;
             transpose_into(out, &nodes[x].value, s.dim(0), s.dim(1))

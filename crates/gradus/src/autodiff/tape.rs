@@ -11,7 +11,7 @@ use std::cell::{Ref, RefCell};
 use super::forward;
 use super::op::{NodeId, Op};
 use super::vjp;
-use crate::tensor::{Float, Shape, Tensor};
+use crate::tensor::{copy_into, Float, Shape, Tensor};
 
 pub(crate) struct Node<F> {
     pub op: Op<F>,
@@ -118,9 +118,7 @@ impl<F: Float> Tape<F> {
         let id = self
             .inner
             .borrow_mut()
-            .push(Op::Leaf, shape, requires_grad, |v, _| {
-                v.copy_from_slice(data)
-            });
+            .push(Op::Leaf, shape, requires_grad, |v, _| copy_into(v, data));
         Var { tape: self, id }
     }
 

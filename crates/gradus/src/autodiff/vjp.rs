@@ -11,7 +11,7 @@ use crate::tensor::broadcast::for_each_broadcast;
 use crate::tensor::gemm::{matmul_into, MatArg};
 use crate::tensor::layout::narrow_backward;
 use crate::tensor::reduce::{argmax_axis, log_sum_exp};
-use crate::tensor::{Float, Shape};
+use crate::tensor::{copy_into, Float, Shape};
 
 /// Runs `f(lower, grad_of_target, first)` with the target's gradient buffer moved out of
 /// the arena, so that `f` may read any node (including the target's own value) while
@@ -74,7 +74,7 @@ fn acc<F: Float>(first: bool, gx: &mut [F], x: &[F], y: &[F], g: &[F], d: impl F
 #[inline(always)]
 fn pass<F: Float>(first: bool, gx: &mut [F], g: &[F]) {
     if first {
-        gx.copy_from_slice(g);
+        copy_into(gx, g);
     } else {
         gx.iter_mut().zip(g).for_each(|(d, &s)| *d += s);
     }

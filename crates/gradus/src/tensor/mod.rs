@@ -3,6 +3,7 @@
 //! (`crate::autodiff`) reuses these kernels.
 
 pub(crate) mod broadcast;
+mod copy;
 mod float;
 pub(crate) mod gemm;
 mod gemm_thin;
@@ -15,6 +16,7 @@ mod shape;
 mod tensor;
 pub mod vmath;
 
+pub use copy::copy_into;
 pub use float::Float;
 pub use gemm::{matmul_into, num_threads, set_num_threads, set_split_products, MatArg};
 pub(crate) use gemm::{single_threaded, threaded_product_pays};

@@ -13,7 +13,7 @@ use crate::io::IoError;
 use crate::nn::{DataParallel, Layer, Mlp, Mode};
 use crate::optim::{Clip, OptState, Optimizer, Schedule};
 use crate::rng;
-use crate::tensor::{Float, Tensor};
+use crate::tensor::{copy_into, Float, Tensor};
 
 /// How an epoch is cut into mini-batches.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -227,7 +227,7 @@ pub fn fit_with_checkpoints<F: Float>(
                 });
             }
             for (i, g) in grads.iter_mut().enumerate() {
-                g.copy_from_slice(&par.grad(i));
+                copy_into(g, &par.grad(i));
             }
             config.clip.apply(&mut grads);
             for ((p, g), s) in model.params_mut().iter_mut().zip(&grads).zip(&mut states) {
