@@ -96,9 +96,19 @@ fn copy_into_is_a_plain_copy_at_every_page_offset() {
                 .expect("some start in the first page has the wanted offset");
             big.fill(f32::NAN);
             copy_into(&mut big[start..start + len], &src);
-            assert_eq!(&big[start..start + len], &src[..], "len {len}, shift {shift_bytes}");
-            assert!(big[..start].iter().all(|v| v.is_nan()), "wrote before the range");
-            assert!(big[start + len..].iter().all(|v| v.is_nan()), "wrote after it");
+            assert_eq!(
+                &big[start..start + len],
+                &src[..],
+                "len {len}, shift {shift_bytes}"
+            );
+            assert!(
+                big[..start].iter().all(|v| v.is_nan()),
+                "wrote before the range"
+            );
+            assert!(
+                big[start + len..].iter().all(|v| v.is_nan()),
+                "wrote after it"
+            );
         }
     }
 }
