@@ -160,6 +160,15 @@ impl<F: Float> Tape<F> {
         Var { tape: self, id }
     }
 
+    /// Rows `rows` of a matrix (or of any tensor, split along its first axis) as a constant:
+    /// how a data-parallel shard takes its part of a batch.
+    pub fn constant_rows(&self, t: &Tensor<F>, rows: std::ops::Range<usize>) -> Var<'_, F> {
+        let shape = t.shape();
+        let per_row = shape.numel() / shape.dim(0).max(1);
+        let src = &t.data()[rows.start * per_row..rows.end * per_row];
+        self.constant_with(shape.with_dim(0, rows.len()), |buf| copy_into(buf, src))
+    }
+
     /// Records `op` with output shape `shape` and computes its value.
     pub(crate) fn record(&self, op: Op<F>, shape: Shape) -> Var<'_, F> {
         let mut inner = self.inner.borrow_mut();

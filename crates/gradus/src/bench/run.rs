@@ -12,12 +12,9 @@ use super::data::{self, Data};
 use super::metrics;
 use super::numpy_rng::{self, Pcg64};
 use super::spec::{self, Kind, Opt, Spec, Task};
-use std::ops::Range;
-
 use crate::nn::{DataParallel, Loss, Mlp, Mode, Sequential};
 use crate::optim::{OptState, Optimizer};
 use crate::tensor::{Float, Tensor};
-use crate::{Tape, Var};
 
 /// What one run measured.
 #[derive(Clone, Debug)]
@@ -211,21 +208,9 @@ pub(super) fn batch_step<F: Float>(
             }
             _ => unreachable!("only epoch workloads have mini-batches"),
         };
-        let loss = net.objective(tape, on, xv, yv, &mut Mode::Eval);
-        if rows.len() == b {
-            loss
-        } else {
-            loss * DataParallel::<F>::share(&rows, b)
-        }
+        DataParallel::shared(net.objective(tape, on, xv, yv, &mut Mode::Eval), &rows, b)
     });
     m.update(par);
-}
-
-/// Rows `r` of a row-major matrix with `cols` columns, as a constant on `tape`.
-fn rows_of<'t, F: Float>(tape: &'t Tape<F>, t: &Tensor<F>, r: &Range<usize>) -> Var<'t, F> {
-    let cols = t.shape().numel() / t.shape().dim(0);
-    let src = &t.data()[r.start * cols..r.end * cols];
-    tape.constant_with([r.len(), cols], |buf| buf.copy_from_slice(src))
 }
 
 /// One optimiser step of a step workload (deqn or pinn) on its fixed batch, in row shards.
@@ -233,26 +218,31 @@ fn fixed_step<F: Float>(m: &mut Model<F>, par: &mut DataParallel<F>, task: Task,
     let net = &m.net;
     let rows = fx.a.shape().dim(0);
     par.step(net, rows, |tape, on, r| {
-        let share = DataParallel::<F>::share(&r, rows);
         match task {
             Task::Deqn => {
                 let one = F::one();
-                let sr = net.forward(tape, on, rows_of(tape, &fx.a, &r), &mut Mode::Eval);
-                let y = rows_of(tape, &fx.b, &r);
+                let sr = net.forward(
+                    tape,
+                    on,
+                    tape.constant_rows(&fx.a, r.clone()),
+                    &mut Mode::Eval,
+                );
+                let y = tape.constant_rows(&fx.b, r.clone());
                 let c = (-sr + one) * y;
                 let kp = sr * y;
-                let zp = rows_of(tape, &fx.c, &r);
-                let yp = kp.pow(F::of(spec::ALPHA)) * rows_of(tape, &fx.d, &r);
+                let zp = tape.constant_rows(&fx.c, r.clone());
+                let yp = kp.pow(F::of(spec::ALPHA)) * tape.constant_rows(&fx.d, r.clone());
                 let srp = net.forward(tape, on, kp.concat(zp, 1), &mut Mode::Eval);
                 let cp = (-srp + one) * yp;
                 let res = (c / cp) * (yp / kp) * F::of(spec::BETA * spec::ALPHA) - one;
-                res.square().mean() * share
+                DataParallel::shared(res.square().mean(), &r, rows)
             }
             Task::Pinn => {
-                let x = rows_of(tape, &fx.a, &r);
+                let x = tape.constant_rows(&fx.a, r.clone());
                 let u = net.forward(tape, on, x, &mut Mode::Eval);
                 let u2 = tape.partial(tape.partial(u, x, 0), x, 0);
-                let interior = u2.mse(rows_of(tape, &fx.b, &r)) * share;
+                let interior =
+                    DataParallel::shared(u2.mse(tape.constant_rows(&fx.b, r.clone())), &r, rows);
                 if r.start == 0 {
                     // The boundary term belongs to no collocation row: the first shard adds it.
                     let boundary = net

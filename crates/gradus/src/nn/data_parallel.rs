@@ -9,7 +9,7 @@
 //!
 //! The loss must be a sum over rows (a mean is a sum scaled by 1/rows), so that the shards'
 //! losses add up to the batch loss: `build` gets the shard's row range and returns its
-//! share, for a mean `shard_mean * DataParallel::share(range, rows)`. Terms that do not
+//! share, for a mean `DataParallel::shared(shard_mean, &range, rows)`. Terms that do not
 //! belong to any row (a PINN's boundary term, a penalty on the weights) go to the shard
 //! that starts at row 0 only.
 //!
@@ -87,6 +87,16 @@ impl<F: Float> DataParallel<F> {
         F::of(range.len() as f64 / rows as f64)
     }
 
+    /// A mean over the shard's rows turned into its share of the batch mean (the loss
+    /// itself when the shard is the whole batch: no extra node on a one-shard step).
+    pub fn shared<'t>(mean: Var<'t, F>, range: &Range<usize>, rows: usize) -> Var<'t, F> {
+        if range.len() == rows {
+            mean
+        } else {
+            mean * Self::share(range, rows)
+        }
+    }
+
     /// Records `build` on every shard of `rows` rows (in parallel when there are several),
     /// runs reverse mode on each, and sums the parameter gradients into the first shard's
     /// tape. Returns the batch loss (the sum of the shards' losses); read the gradients
@@ -138,11 +148,6 @@ impl<F: Float> DataParallel<F> {
         assert!(self.used > 0, "DataParallel::grad before the first step");
         let tape = &self.tapes[0];
         tape.grad_ref(self.on[0].get(tape, i))
-    }
-
-    /// The first shard's tape (the one holding the summed gradients).
-    pub fn tape(&self) -> &Tape<F> {
-        &self.tapes[0]
     }
 }
 

@@ -64,7 +64,7 @@ pub(crate) fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
 
 /// Whether a product of `work` multiply-adds is split across threads (when there are any).
 pub(crate) fn threaded_product_pays(work: usize) -> bool {
-    work >= split_min_work()
+    work >= PARALLEL_MIN_WORK
 }
 
 /// The number of threads large matrix products use.
@@ -187,7 +187,7 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
         Raw(a.data.as_ptr()),
         Raw(b.data.as_ptr()),
     );
-    if threads > 1 && m * n * k >= split_min_work() && split_products() {
+    if threads > 1 && m * n * k >= PARALLEL_MIN_WORK && split_products() {
         // One parallel region per product: the output is cut into `threads` blocks along its
         // longer side (multiples of 16 rows/columns, gemm's register tile) and each block is a
         // single-threaded gemm call. gemm's own threading opens up to two regions per
@@ -260,24 +260,14 @@ unsafe impl<P> Sync for Raw<P> {}
 /// 2 = one single-threaded gemm call per thread on a block of the output.
 static THREADING: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
-/// Chooses how products large enough for threads use them: `true` cuts the output into
-/// one block per thread, each a single-threaded gemm call (one parallel region per
-/// product); `false` (the default, also `GRADUS_GEMM_THREADING=gemm`) leaves it to gemm,
-/// which opens up to two parallel regions per k-block. Both give the same numbers up to
-/// rounding; which is faster on a quiet 2-core machine is not measured yet
-/// (docs/PERFORMANCE.md, "GEMM"). `GRADUS_GEMM_THREADING=split` sets `true` at start-up.
+/// Chooses how products large enough for threads use them: `true` (the default) cuts the
+/// output into one block per thread, each a single-threaded gemm call on `gradus::pool`,
+/// whose workers stay awake between products; `false` (also `GRADUS_GEMM_THREADING=gemm`
+/// at start-up) leaves it to gemm's rayon threading, which opens up to two parallel regions
+/// per k-block, each of which may have to wake a sleeping thread. Both give the same numbers
+/// up to rounding; split was faster on wide-mlp (docs/PERFORMANCE.md, "Threads").
 pub fn set_split_products(split: bool) {
     THREADING.store(if split { 2 } else { 1 }, Ordering::Relaxed);
-}
-
-fn split_min_work() -> usize {
-    static W: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *W.get_or_init(|| {
-        std::env::var("GRADUS_SPLIT_MIN")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(PARALLEL_MIN_WORK)
-    })
 }
 
 fn split_products() -> bool {

@@ -4,10 +4,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::checkpoint::{BestEpoch, Checkpoint};
 use super::{EpochRecord, History, TrainError};
-use std::ops::Range;
 use std::sync::Mutex;
 
-use crate::autodiff::{Tape, Var};
 use crate::data::{Batches, Dataset};
 use crate::io::IoError;
 use crate::nn::{DataParallel, Layer, Mlp, Mode};
@@ -110,13 +108,6 @@ pub fn fit<F: Float>(
     fit_with_checkpoints(model, train, val, config, None, 0, |_| Ok(()), on_epoch)
 }
 
-/// Rows `r` of a mini-batch matrix, as a constant on `tape`.
-fn rows_of<'t, F: Float>(tape: &'t Tape<F>, t: &Tensor<F>, r: &Range<usize>) -> Var<'t, F> {
-    let cols = t.numel() / t.shape().dim(0).max(1);
-    let src = &t.data()[r.start * cols..r.end * cols];
-    tape.constant_with([r.len(), cols], |buf| buf.copy_from_slice(src))
-}
-
 /// [`fit`] that can start from a [`Checkpoint`] (`resume`) and hands `save` a checkpoint
 /// after every `every` epochs (0: never). Resuming from the checkpoint of epoch k with the
 /// same model, data and config gives bit for bit the run that never stopped: parameters,
@@ -203,19 +194,15 @@ pub fn fit_with_checkpoints<F: Float>(
             let rng = Mutex::new(&mut dropout_rng);
             let net = &*model;
             let loss = par.step(net, rows, |tape, on, r| {
-                let x = rows_of(tape, xb, &r);
-                let y = rows_of(tape, yb, &r);
+                let x = tape.constant_rows(xb, r.clone());
+                let y = tape.constant_rows(yb, r.clone());
                 let cost = if train_mode {
                     let mut rng = rng.lock().unwrap_or_else(|e| e.into_inner());
                     net.objective(tape, on, x, y, &mut Mode::Train(&mut rng))
                 } else {
                     net.objective(tape, on, x, y, &mut Mode::Eval)
                 };
-                if r.len() == rows {
-                    cost
-                } else {
-                    cost * DataParallel::<F>::share(&r, rows)
-                }
+                DataParallel::shared(cost, &r, rows)
             });
             let value = loss.as_f64();
             if !value.is_finite() {
