@@ -60,7 +60,7 @@ impl Pool {
     pub fn global() -> &'static Pool {
         static POOL: OnceLock<Pool> = OnceLock::new();
         POOL.get_or_init(|| {
-            let cores = thread::available_parallelism().map_or(1, |n| n.get());
+            let cores = crate::tensor::gemm::available_cores();
             Pool::start(cores.saturating_sub(1))
         })
     }

@@ -316,6 +316,41 @@ fn names_round_trip() {
     assert_eq!(Optimizer::from_name("lion", 0.1), None);
 }
 
+/// A tensor of `PARALLEL_MIN` elements or more is updated in one block per thread; every
+/// rule must give the same bits as updating it piece by piece below the split size.
+#[test]
+fn a_split_update_equals_the_same_update_in_small_pieces() {
+    use gradus::optim::PARALLEL_MIN;
+    let n = 3 * PARALLEL_MIN + 77;
+    let piece = 1000;
+    let wave = |i: usize, f: f64| ((i as f64 * f).sin() * 0.7) as f32;
+    for (name, opt, _) in table() {
+        let mut whole: Vec<f32> = (0..n).map(|i| wave(i, 0.37)).collect();
+        let mut pieces = whole.clone();
+        let mut state = opt.init::<f32>(n);
+        let mut states: Vec<_> = pieces.chunks(piece).map(|p| opt.init(p.len())).collect();
+        for step in 0..3 {
+            let g: Vec<f32> = (0..n).map(|i| wave(i, 0.11 + step as f64)).collect();
+            opt.update(0.01, &g, &mut state, &mut whole);
+            for ((p, g), st) in pieces
+                .chunks_mut(piece)
+                .zip(g.chunks(piece))
+                .zip(&mut states)
+            {
+                opt.update(0.01, g, st, p);
+            }
+        }
+        let same = whole
+            .iter()
+            .zip(&pieces)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(
+            same,
+            "{name}: the split update differs from the piecewise one"
+        );
+    }
+}
+
 #[test]
 #[should_panic(expected = "state buffer has 3 elements, parameter 2")]
 fn a_state_of_the_wrong_size_panics() {

@@ -222,17 +222,18 @@ fn bias_act<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {
             vmath::sigmoid_into(o, z)
         }
     };
-    let mut tmp = [zero; BLOCK];
+    let mut tmp = crate::tensor::scratch::<F, BLOCK>();
     if cols <= BLOCK {
         let rows = BLOCK / cols;
         for (ob, xb) in out.chunks_mut(rows * cols).zip(x.chunks(rows * cols)) {
             let t = &mut tmp[..ob.len()];
             for (tr, xr) in t.chunks_exact_mut(cols).zip(xb.chunks_exact(cols)) {
                 for ((t, &v), &c) in tr.iter_mut().zip(xr).zip(b) {
-                    *t = v + c;
+                    t.write(v + c);
                 }
             }
-            kernel(ob, t);
+            // SAFETY: ob.len() is whole rows of `cols`, every one written above.
+            kernel(ob, unsafe { crate::tensor::written(t) });
         }
         return;
     }
@@ -244,9 +245,10 @@ fn bias_act<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {
         {
             let t = &mut tmp[..oc.len()];
             for ((t, &v), &c) in t.iter_mut().zip(xc).zip(bc) {
-                *t = v + c;
+                t.write(v + c);
             }
-            kernel(oc, t);
+            // SAFETY: xc, bc and t have the same length; every element was written.
+            kernel(oc, unsafe { crate::tensor::written(t) });
         }
     }
 }

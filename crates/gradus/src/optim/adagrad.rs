@@ -17,6 +17,7 @@ use crate::tensor::Float;
 
 /// One AdaGrad step; `r` is the sum of squared gradients, `velocity` the momentum buffer
 /// (present when μ ≠ 0).
+#[inline(always)]
 pub(super) fn step<F: Float>(
     lr: f64,
     eps: f64,

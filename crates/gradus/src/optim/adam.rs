@@ -28,6 +28,7 @@ pub(super) struct Hyper {
 }
 
 /// One Adam(W) step; `t` is the step number, counting from 1.
+#[inline(always)]
 pub(super) fn step<F: Float>(
     h: Hyper,
     t: u64,

@@ -37,7 +37,7 @@ pub use lbfgs::{lbfgs, LbfgsParams};
 pub use minimize::MinimizeResult;
 pub use newton::{newton, NewtonParams};
 pub use schedule::Schedule;
-pub use update::OptState;
+pub use update::{OptState, PARALLEL_MIN};
 
 /// A first-order update rule with its hyper-parameters.
 ///

@@ -19,6 +19,7 @@
 use crate::tensor::Float;
 
 /// One momentum step; `v` is the velocity buffer (zero at the start).
+#[inline(always)]
 pub(super) fn step<F: Float>(
     lr: f64,
     momentum: f64,

@@ -10,6 +10,7 @@
 use crate::tensor::Float;
 
 /// One RMSprop step; `r` is the running average of g².
+#[inline(always)]
 pub(super) fn step<F: Float>(
     lr: f64,
     rho: f64,

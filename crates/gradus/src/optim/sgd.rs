@@ -8,6 +8,7 @@
 use crate::tensor::Float;
 
 /// p ← p − η g.
+#[inline(always)]
 pub(super) fn step<F: Float>(lr: f64, grad: &[F], param: &mut [F]) {
     let lr = F::of(lr);
     let n = param.len();

@@ -73,9 +73,16 @@ pub fn num_threads() -> usize {
         return 1;
     }
     match THREADS.load(Ordering::Relaxed) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        0 => available_cores(),
         n => n,
     }
+}
+
+/// The cores this process may use, asked once: `available_parallelism` reads the cgroup
+/// files on every call (system calls and heap allocations), too slow to ask per product.
+pub(crate) fn available_cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// A row-major matrix stored as `rows x cols`, used as itself or transposed.

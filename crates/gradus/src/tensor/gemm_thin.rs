@@ -127,7 +127,7 @@ fn outer<F: Float>(
     };
     // Rows of op(b) are contiguous unless b is transposed with k = 2 (then its two rows
     // interleave); those are gathered block by block into the stack.
-    let mut gathered = [[F::zero(); BLOCK]; 2];
+    let mut gathered = [super::scratch::<F, BLOCK>(), super::scratch::<F, BLOCK>()];
     let mut j0 = 0;
     while j0 < n {
         let w = BLOCK.min(n - j0);
@@ -138,10 +138,16 @@ fn outer<F: Float>(
             let src = &b.data[2 * j0..2 * (j0 + w)];
             let [g0, g1] = &mut gathered;
             for ((pair, x0), x1) in src.chunks_exact(2).zip(g0.iter_mut()).zip(g1.iter_mut()) {
-                *x0 = pair[0];
-                *x1 = pair[1];
+                x0.write(pair[0]);
+                x1.write(pair[1]);
             }
-            (&gathered[0][..w], &gathered[1][..w])
+            // SAFETY: src holds 2w values, so the first w of each row were written.
+            unsafe {
+                (
+                    super::written(&gathered[0][..w]),
+                    super::written(&gathered[1][..w]),
+                )
+            }
         };
         for i in 0..m {
             let d = &mut dst[i * n + j0..i * n + j0 + w];

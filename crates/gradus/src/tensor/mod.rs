@@ -17,6 +17,7 @@ mod tensor;
 pub mod vmath;
 
 pub use copy::copy_into;
+pub(crate) use copy::{scratch, written};
 pub use float::Float;
 pub use gemm::{matmul_into, num_threads, set_num_threads, set_split_products, MatArg};
 pub(crate) use gemm::{single_threaded, threaded_product_pays};
