@@ -14,6 +14,7 @@ pub(crate) mod reduce;
 mod shape;
 #[allow(clippy::module_inception)]
 mod tensor;
+mod transpose;
 pub mod vmath;
 
 pub use copy::copy_into;
