@@ -161,6 +161,21 @@ fn small_and_packed_products() {
     gradus::tensor::set_split_products(false);
 }
 
+#[test]
+fn register_tiled_products() {
+    // gemm_tile takes n a multiple of 16 (f32) or 8 (f64), in tiles of 6 rows and then
+    // 1..=5; tiny-mlp's 16 x 64 x 64 is among them. Every row remainder, both types, all
+    // four layouts (A transposed is read through its strides, B transposed is transposed
+    // into scratch first).
+    for m in [1, 2, 3, 4, 5, 6, 11, 16] {
+        for n in [8, 16, 48] {
+            for k in [8, 9, 64] {
+                all_layouts(m, k, n);
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
     #[test]

@@ -158,7 +158,15 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
         // scratch buffer with AVX2 register transposes, which costs far less than the
         // scratch copies nano-gemm makes otherwise (10% of tiny-mlp's step).
         let alpha = if accumulate { F::one() } else { F::zero() };
+        let tiled = super::gemm_tile::fits::<F>(n);
         let mut run = |b: *const F, (b_rs, b_cs): (isize, isize)| {
+            if tiled {
+                // SAFETY: B is row-major k x n here (b_cs = 1, b_rs = n); see `gemm_tile`.
+                let a = (a.data.as_ptr(), a_rs, a_cs);
+                return unsafe {
+                    super::gemm_tile::product((m, n, k), dst.as_mut_ptr(), accumulate, a, b)
+                };
+            }
             // SAFETY: as for gemm below; dst is m x n row-major (= n x m column-major).
             unsafe {
                 F::small_gemm(

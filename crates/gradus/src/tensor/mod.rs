@@ -7,6 +7,7 @@ mod copy;
 mod float;
 pub(crate) mod gemm;
 mod gemm_thin;
+mod gemm_tile;
 pub(crate) mod layout;
 #[cfg(feature = "ndarray")]
 mod ndarray_interop;
