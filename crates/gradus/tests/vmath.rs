@@ -1,7 +1,9 @@
 //! The vectorised exp, tanh and logistic kernels against the standard library (correctly
 //! rounded to within ~1 ulp itself) over wide ranges, extremes, infinities and NaN.
 
-use gradus::tensor::vmath::{exp_into, sigmoid_into, tanh_into};
+use gradus::tensor::vmath::{
+    exp_into, exp_portable, sigmoid_into, sigmoid_portable, tanh_into, tanh_portable,
+};
 
 /// Distance in units in the last place between two finite floats of the same sign class.
 fn ulps32(a: f32, b: f32) -> u64 {
@@ -195,22 +197,31 @@ fn sig64(x: f64) -> f64 {
     }
 }
 
+// Each bound holds for both compilations: the one this CPU runs (`*_into`, with fused
+// multiply-adds where AVX2 and FMA exist) and the portable one (`*_portable`).
+
 #[test]
 fn exp_matches_std() {
     check32("exp", exp_into, f32::exp, 110.0, 2);
     check64("exp", exp_into, f64::exp, 760.0, 2);
+    check32("exp (portable)", exp_portable, f32::exp, 110.0, 2);
+    check64("exp (portable)", exp_portable, f64::exp, 760.0, 2);
 }
 
 #[test]
 fn tanh_matches_std() {
     check32("tanh", tanh_into, f32::tanh, 30.0, 3);
     check64("tanh", tanh_into, f64::tanh, 40.0, 3);
+    check32("tanh (portable)", tanh_portable, f32::tanh, 30.0, 3);
+    check64("tanh (portable)", tanh_portable, f64::tanh, 40.0, 3);
 }
 
 #[test]
 fn sigmoid_matches_a_careful_reference() {
     check32("sigmoid", sigmoid_into, sig32, 120.0, 3);
     check64("sigmoid", sigmoid_into, sig64, 760.0, 4);
+    check32("sigmoid (portable)", sigmoid_portable, sig32, 120.0, 3);
+    check64("sigmoid (portable)", sigmoid_portable, sig64, 760.0, 4);
 }
 
 #[test]
