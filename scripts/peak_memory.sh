@@ -2,7 +2,8 @@
 # Peak resident memory (MiB) of one process per framework and workload, as in
 # docs/PERFORMANCE.md "Peak memory": the peer scripts report none, so each runs under
 # /usr/bin/time. Usage: scripts/peak_memory.sh [GRADUS_BINARY]
-# (PEERS_DIR defaults to ../shared/bench/peers, PEERS_VENV to ~/.venvs/peers.)
+# (PEERS_DIR defaults to ../shared/bench/peers, PEERS_VENV to ~/.venvs/peers; WORKLOADS
+# to all seven.)
 set -u
 GRADUS="$(realpath "${1:-target/release/gradus}")"
 PEERS="$(realpath "${PEERS_DIR:-../shared/bench/peers}")"
@@ -12,7 +13,8 @@ export PYTHONHASHSEED=0 BENCH_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
 cd "$PEERS" || exit 2
 rss=$(mktemp)
 trap 'rm -f "$rss"' EXIT
-for w in digits-mlp wide-mlp tiny-mlp-smallbatch tiny-mlp-smallbatch-f64 deqn-step pinn-step pinn-step-f64; do
+WORKLOADS="${WORKLOADS:-digits-mlp wide-mlp tiny-mlp-smallbatch tiny-mlp-smallbatch-f64 deqn-step pinn-step pinn-step-f64}"
+for w in $WORKLOADS; do
   for fw in gradus jax torch; do
     case $fw in
       torch) cmd=("$PY" bench_torch.py --workload "$w" --json --repeats 2) ;;
