@@ -79,9 +79,12 @@ impl Optimizer {
         let v = buf(&mut state.v, second, n, self);
         state.t += 1;
         let t = state.t;
+        if n < PARALLEL_MIN {
+            return self.rule(lr, t, grad, m, v, param);
+        }
         let pool = Pool::global();
         let blocks = pool.threads().min(crate::tensor::num_threads());
-        if n < PARALLEL_MIN || blocks == 1 {
+        if blocks == 1 {
             return self.rule(lr, t, grad, m, v, param);
         }
         let chunk = n.div_ceil(blocks).next_multiple_of(64);
