@@ -149,14 +149,15 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
     if m * n * k <= SMALL_MAX_WORK && k >= SMALL_MIN_K && !dot_form {
         let (a_rs, a_cs) = a.strides();
         let (b_rs, b_cs) = b.strides();
-        // nano-gemm's kernels are column-major: they run in place only when dst and the left
-        // operand have unit row stride, and otherwise copy both through scratch blocks (that
-        // copy was 9% of tiny-mlp-f64's step). Row-major dst = A·B is column-major
-        // dstᵀ = Bᵀ·Aᵀ, whose left operand Bᵀ has unit row stride when B is not transposed.
-        // alpha = 0 overwrites dst without reading it (no zero-fill first).
-        // A transposed B (the backward product g·Wᵀ) is first transposed into a per-thread
-        // scratch buffer with AVX2 register transposes, which costs far less than the
-        // scratch copies nano-gemm makes otherwise (10% of tiny-mlp's step).
+        // Both small kernels want B row-major: a transposed B (the backward product g·Wᵀ) is
+        // first transposed into a per-thread scratch buffer with AVX2 register transposes,
+        // which costs far less than the element-wise scratch copies nano-gemm makes
+        // otherwise (10% of tiny-mlp's step).
+        // - `gemm_tile` (n a multiple of two vectors, AVX2) reads A through its strides.
+        // - nano-gemm's kernels are column-major and run in place only when dst and the
+        //   left operand have unit row stride: row-major dst = A·B is column-major
+        //   dstᵀ = Bᵀ·Aᵀ, whose left operand Bᵀ has unit row stride for a row-major B.
+        //   alpha = 0 overwrites dst without reading it (no zero-fill first).
         let alpha = if accumulate { F::one() } else { F::zero() };
         let tiled = super::gemm_tile::fits::<F>(n);
         let mut run = |b: *const F, (b_rs, b_cs): (isize, isize)| {
