@@ -10,9 +10,11 @@
 //! - exp: Cody-Waite reduction x = n ln2 + r, |r| ≤ ln2/2, then Cephes' degree-6 polynomial
 //!   (f32) or (3,4) Padé form (f64); ≤ 2 ulp for normal results. Results below the smallest
 //!   normal number come out as the nearest subnormal of p·2ⁿ (a few ulp of the subnormal).
-//! - tanh(x) = sign(x)·e/(e + 2) with e = expm1(2|x|), expm1 by the same reduction and a
-//!   Taylor polynomial of degree 8 (f32, Horner) / 13 (f64, Estrin); no cancellation for any
-//!   x, ≤ 3 ulp.
+//! - tanh(x) = sign(x)·e/(e + 2) with e = expm1(2|x|) and the same reduction. f32: expm1 by
+//!   a Taylor polynomial of degree 8, no cancellation for any x, ≤ 3 ulp. f64: exp's Padé
+//!   form with both divisions folded into one (see `tanh_v`), 1.4–1.7× faster than a degree-13
+//!   polynomial; ≤ 3 ulp on the test grid, ≤ 4 ulp on a dense scan of 0.1 < |x| < 0.7
+//!   (about 1 point in 10⁴ reaches 4: for 0.17 < |x| < 0.55 the numerator loses a bit).
 //! - σ(x) = 1/(1 + e^{-|x|}) for x ≥ 0 and e^{-|x|}/(1 + e^{-|x|}) otherwise; ≤ 3 ulp.
 //!
 //! The AVX2 compilation evaluates the reductions and polynomials with fused multiply-adds
@@ -101,31 +103,7 @@ impl VMath for f64 {
         const LO: f64 = -745.133_219_101_941_2; // below: 0
         let xc = x.clamp(LO, HI);
         let (n, ni) = round_f64(xc * std::f64::consts::LOG2_E);
-        let r = ma!(
-            F,
-            n,
-            -1.428_606_820_309_417_3e-6,
-            ma!(F, n, -6.931_457_519_531_25e-1, xc)
-        );
-        let rr = r * r;
-        let px = r * ma!(
-            F,
-            ma!(
-                F,
-                1.261_771_930_748_105_9e-4_f64,
-                rr,
-                3.029_944_077_074_419_6e-2
-            ),
-            rr,
-            1.0
-        );
-        let q = ma!(
-            F,
-            3.001_985_051_386_644_5e-6_f64,
-            rr,
-            2.524_483_403_496_841e-3
-        );
-        let q = ma!(F, ma!(F, q, rr, 2.272_655_482_081_550_3e-1), rr, 2.0);
+        let (px, q) = pade_f64::<F>(reduce_f64::<F>(xc, n));
         let e = 1.0 + 2.0 * (px / (q - px));
         let y = e * pow2_f64(ni >> 1) * pow2_f64(ni - (ni >> 1));
         let y = select!(x > HI, f64::INFINITY, y);
@@ -137,8 +115,15 @@ impl VMath for f64 {
     fn tanh_v<const F: bool>(x: f64) -> f64 {
         // 2|x| ≤ 80: tanh(19.1) already rounds to 1 in f64.
         let y = (2.0 * x.abs()).min(80.0);
-        let e = expm1_f64::<F>(y);
-        let t = (e / (e + 2.0)).copysign(x);
+        let (n, ni) = round_f64(y * std::f64::consts::LOG2_E);
+        // eʳ − 1 = 2p/d with d = q − p (exp's Padé form, no cancellation), so with s = 2ⁿ
+        // E = eʸ − 1 = (2s·p + (s − 1)·d)/d and tanh = E/(E + 2) = N/(N + 2d): one
+        // division and a (3,4) rational form instead of a degree-13 polynomial.
+        let (px, q) = pade_f64::<F>(reduce_f64::<F>(y, n));
+        let d = q - px;
+        let s = pow2_f64(ni);
+        let num = ma!(F, s, 2.0 * px, (s - 1.0) * d);
+        let t = (num / ma!(F, 2.0_f64, d, num)).copysign(x);
         select!(x.is_nan(), x, t)
     }
 
@@ -198,47 +183,42 @@ fn expm1_f32<const F: bool>(y: f32) -> f32 {
     ma!(F, s, q, s - 1.0)
 }
 
-/// eʸ − 1 for 0 ≤ y ≤ 80.
+/// r = x − n·ln 2 in two parts (Cody–Waite: n·C1 is exact).
 #[inline(always)]
-fn expm1_f64<const F: bool>(y: f64) -> f64 {
-    let (n, ni) = round_f64(y * std::f64::consts::LOG2_E);
-    let r = ma!(
+fn reduce_f64<const F: bool>(x: f64, n: f64) -> f64 {
+    ma!(
         F,
         n,
         -1.428_606_820_309_417_3e-6,
-        ma!(F, n, -6.931_457_519_531_25e-1, y)
+        ma!(F, n, -6.931_457_519_531_25e-1, x)
+    )
+}
+
+/// Cephes' (3,4) Padé form of eʳ for |r| ≤ ln2/2: eʳ = 1 + 2p/(q − p); returns (p, q).
+#[inline(always)]
+fn pade_f64<const F: bool>(r: f64) -> (f64, f64) {
+    let rr = r * r;
+    let px = r * ma!(
+        F,
+        ma!(
+            F,
+            1.261_771_930_748_105_9e-4_f64,
+            rr,
+            3.029_944_077_074_419_6e-2
+        ),
+        rr,
+        1.0
     );
-    // Taylor series to r¹⁴: truncation < 2e-17 relative for |r| ≤ ln2/2.
-    const C: [f64; 13] = [
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-        1.0 / 40320.0,
-        1.0 / 362_880.0,
-        1.0 / 3_628_800.0,
-        1.0 / 39_916_800.0,
-        1.0 / 479_001_600.0,
-        1.0 / 6_227_020_800.0,
-        1.0 / 87_178_291_200.0,
-    ];
-    // Estrin's scheme: the same polynomial as Horner's rule in four levels instead of a
-    // chain of twelve dependent multiply-adds, so one element's evaluation no longer waits
-    // on itself (f64 tanh went from 8 to ~5 cycles per element).
-    let r2 = r * r;
-    let r4 = r2 * r2;
-    let r8 = r4 * r4;
-    let pair = |i: usize| ma!(F, C[i + 1], r, C[i]);
-    let (a0, a1, a2) = (pair(0), pair(2), pair(4));
-    let (a3, a4, a5) = (pair(6), pair(8), pair(10));
-    let (b0, b1, b2) = (ma!(F, a1, r2, a0), ma!(F, a3, r2, a2), ma!(F, a5, r2, a4));
-    let (c0, c1) = (ma!(F, b1, r4, b0), ma!(F, C[12], r4, b2));
-    let p = ma!(F, c1, r8, c0);
-    let q = ma!(F, r2, p, r);
-    let s = pow2_f64(ni);
-    ma!(F, s, q, s - 1.0)
+    let q = ma!(
+        F,
+        3.001_985_051_386_644_5e-6_f64,
+        rr,
+        2.524_483_403_496_841e-3
+    );
+    (
+        px,
+        ma!(F, ma!(F, q, rr, 2.272_655_482_081_550_3e-1), rr, 2.0),
+    )
 }
 
 /// `out[i] = f(x[i])` over equal-length slices, written so that LLVM vectorises it.
