@@ -194,3 +194,50 @@ fn worker_loop(sh: &Shared, me: usize, threads: usize, parked: &AtomicBool) {
         sh.remaining.fetch_sub(1, Ordering::Release);
     }
 }
+
+/// A mutable buffer that the shards of one [`Pool::run`] share, each touching only its own
+/// slot or range of it (data-parallel tapes and losses, blocks of an optimiser update).
+pub(crate) struct Disjoint<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+// SAFETY: the shards reach disjoint elements (each method's contract), and T may move
+// between threads.
+unsafe impl<T: Send> Sync for Disjoint<T> {}
+
+impl<T> Disjoint<T> {
+    pub(crate) fn new(buffer: &mut [T]) -> Self {
+        Disjoint {
+            ptr: buffer.as_mut_ptr(),
+            len: buffer.len(),
+        }
+    }
+
+    /// Slot `i`.
+    ///
+    /// # Safety
+    /// The buffer outlives the use, and no other shard uses slot `i`.
+    pub(crate) unsafe fn at(&self, i: usize) -> *mut T {
+        assert!(i < self.len, "Disjoint::at: slot {i} of {}", self.len);
+        unsafe { self.ptr.add(i) }
+    }
+
+    /// Elements `range` of the buffer; empty for an empty buffer (a state buffer that an
+    /// optimiser rule does not use), whatever the range.
+    ///
+    /// # Safety
+    /// The buffer outlives the use, and no other shard uses these elements.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn range(&self, range: std::ops::Range<usize>) -> &mut [T] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        assert!(
+            range.end <= self.len,
+            "Disjoint::range: {range:?} of {}",
+            self.len
+        );
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(range.start), range.len()) }
+    }
+}

@@ -22,7 +22,7 @@ use std::ops::Range;
 use super::layer::Layer;
 use super::sequential::{ParamsOnTape, Sequential};
 use crate::autodiff::{Tape, Var};
-use crate::pool::Pool;
+use crate::pool::{Disjoint, Pool};
 use crate::tensor::{single_threaded, threaded_product_pays, Float};
 
 /// Per-shard tapes of a data-parallel step, reused from step to step.
@@ -120,8 +120,8 @@ impl<F: Float> DataParallel<F> {
         if n == 1 {
             self.losses[0] = run(0, &self.tapes[0], self.on[0]);
         } else {
-            let tapes = Shards(self.tapes.as_mut_ptr());
-            let losses = Shards(self.losses.as_mut_ptr());
+            let tapes = Disjoint::new(&mut self.tapes);
+            let losses = Disjoint::new(&mut self.losses);
             let on = &self.on;
             // Products inside a shard stay single-threaded: the other cores run other shards.
             Pool::global().run(n, &|i| {
@@ -148,20 +148,5 @@ impl<F: Float> DataParallel<F> {
         assert!(self.used > 0, "DataParallel::grad before the first step");
         let tape = &self.tapes[0];
         tape.grad_ref(self.on[0].get(tape, i))
-    }
-}
-
-/// A pointer to per-shard slots, shared with the pool's threads (each shard uses only its
-/// own slot).
-struct Shards<T>(*mut T);
-// SAFETY: see the use in `DataParallel::step`: the slots are disjoint per shard, and a
-// `Tape` may move between threads (it is `Send`); only one thread uses each at a time.
-unsafe impl<T: Send> Sync for Shards<T> {}
-
-impl<T> Shards<T> {
-    /// Slot `i` (a method, so that closures capture the whole `Shards`, not the raw field).
-    fn at(&self, i: usize) -> *mut T {
-        // SAFETY: callers pass i < the number of slots (the shard count).
-        unsafe { self.0.add(i) }
     }
 }

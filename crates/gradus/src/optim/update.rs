@@ -2,7 +2,7 @@
 //! rule files. The formulas, and why each rule exists, are in those files.
 
 use super::{adagrad, adam, momentum, rmsprop, sgd, Optimizer};
-use crate::pool::Pool;
+use crate::pool::{Disjoint, Pool};
 use crate::tensor::Float;
 
 /// The per-tensor state of an [`Optimizer`]: moment buffers and the step count.
@@ -88,25 +88,18 @@ impl Optimizer {
             return self.rule(lr, t, grad, m, v, param);
         }
         let chunk = n.div_ceil(blocks).next_multiple_of(64);
-        let (mp, vp, pp) = (
-            Raw(m.as_mut_ptr()),
-            Raw(v.as_mut_ptr()),
-            Raw(param.as_mut_ptr()),
-        );
-        let (m_len, v_len) = (m.len(), v.len());
+        let (mp, vp, pp) = (Disjoint::new(m), Disjoint::new(v), Disjoint::new(param));
         pool.run(blocks, &|b| {
             let r = (b * chunk).min(n)..((b + 1) * chunk).min(n);
-            let part = |p: &Raw<F>, len: usize| -> &mut [F] {
-                if len == 0 {
-                    &mut []
-                } else {
-                    // SAFETY: `len` is n for a used buffer, and the blocks' ranges are
-                    // disjoint, so each element is reached from one thread only, and the
-                    // borrows of m, v and param outlive `run`.
-                    unsafe { std::slice::from_raw_parts_mut(p.0.add(r.start), r.len()) }
-                }
+            // SAFETY: the blocks' ranges are disjoint, and the borrows of m, v and param
+            // outlive `run`.
+            let (m, v, p) = unsafe {
+                (
+                    mp.range(r.clone()),
+                    vp.range(r.clone()),
+                    pp.range(r.clone()),
+                )
             };
-            let (m, v, p) = (part(&mp, m_len), part(&vp, v_len), part(&pp, n));
             self.rule(lr, t, &grad[r.clone()], m, v, p)
         });
     }
@@ -175,10 +168,6 @@ impl Optimizer {
 /// Elements from which one parameter tensor's update is split across threads: below it the
 /// fork and join (about a microsecond) cost more than half the update saves.
 pub const PARALLEL_MIN: usize = 1 << 14;
-
-/// A pointer that may cross to a pool thread (each block touches its own elements).
-struct Raw<F>(*mut F);
-unsafe impl<F: Send> Sync for Raw<F> {}
 
 /// The state buffer a rule uses, checked to match the parameter's length (an unused one is
 /// passed on empty).
