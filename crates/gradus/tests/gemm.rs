@@ -176,6 +176,63 @@ fn register_tiled_products() {
     }
 }
 
+#[test]
+fn short_left_operand_against_a_transposed_right_one() {
+    // dst = A·Wᵀ with few rows of A (tiny-mlp's g·Wᵀ, 16 x 64 against 64 x 64) is computed
+    // as dstᵀ = W·Aᵀ, transposing A and dst instead of W. Against the definition, every
+    // layout of A, overwrite and accumulate (which takes the other path):
+    for &(m, k, n) in &[(16, 64, 64), (16, 40, 100), (8, 33, 70), (32, 9, 200)] {
+        for ta in [false, true] {
+            check::<f32>(m, k, n, ta, true);
+            check::<f64>(m, k, n, ta, true);
+        }
+    }
+    // and bit for bit against the same product with W already transposed (both run the
+    // tiled kernel, each element the same sum in the same order).
+    fn same_bits<F: Float>(m: usize, k: usize, n: usize) {
+        let a: Vec<F> = values(m * k, 7).iter().map(|&v| F::of(v)).collect();
+        let w: Vec<F> = values(n * k, 11).iter().map(|&v| F::of(v)).collect();
+        let mut w_t = vec![F::zero(); k * n];
+        for j in 0..n {
+            for p in 0..k {
+                w_t[p * n + j] = w[j * k + p];
+            }
+        }
+        let arg_a = MatArg {
+            data: &a,
+            rows: m,
+            cols: k,
+            transposed: false,
+        };
+        let (mut via_w, mut via_w_t) = (vec![F::nan(); m * n], vec![F::nan(); m * n]);
+        let stored = MatArg {
+            data: &w,
+            rows: n,
+            cols: k,
+            transposed: true,
+        };
+        matmul_into(&mut via_w, false, arg_a, stored);
+        let plain = MatArg {
+            data: &w_t,
+            rows: k,
+            cols: n,
+            transposed: false,
+        };
+        matmul_into(&mut via_w_t, false, arg_a, plain);
+        for (x, y) in via_w.iter().zip(&via_w_t) {
+            assert_eq!(
+                x.as_f64().to_bits(),
+                y.as_f64().to_bits(),
+                "{m}x{k}x{n} {}",
+                F::NAME
+            );
+        }
+    }
+    same_bits::<f32>(16, 64, 64);
+    same_bits::<f64>(16, 64, 64);
+    same_bits::<f64>(8, 33, 48);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
     #[test]
