@@ -82,6 +82,50 @@ fn shards_give_the_gradient_of_the_whole_batch() {
 }
 
 #[test]
+fn a_reused_step_reads_the_parameters_as_they_are_now() {
+    // The tapes read the parameters in place (no copy per step): after the parameters
+    // change between two steps of one DataParallel, the second step's gradient is the
+    // gradient at the new parameters, for one shard and for several.
+    let rows = 96;
+    let (mut net, x) = setup(rows);
+    for shards in [1, 3] {
+        let mut par = DataParallel::new(shards);
+        let step = |par: &mut DataParallel<f64>, net: &Sequential<f64>| {
+            par.step(net, rows, |tape, on, r| {
+                let xs = tape.constant_with([r.len(), 2], |b| {
+                    b.copy_from_slice(&x.data()[2 * r.start..2 * r.end])
+                });
+                loss_on(net, tape, on, xs) * DataParallel::<f64>::share(&r, rows)
+            });
+            (0..net.params().len())
+                .map(|i| par.grad(i).to_vec())
+                .collect::<Vec<_>>()
+        };
+        let before = step(&mut par, &net);
+        for p in net.params_mut() {
+            p.data_mut().iter_mut().for_each(|v| *v *= 0.5);
+        }
+        let after = step(&mut par, &net);
+        let tape = Tape::new();
+        let on = net.record_params(&tape);
+        tape.backward(loss_on(&net, &tape, on, tape.constant(&x)));
+        for (i, (g, g0)) in after.iter().zip(&before).enumerate() {
+            let want = tape.grad(on.get(&tape, i));
+            assert_ne!(
+                g, g0,
+                "{shards} shards: parameter {i}'s gradient did not change"
+            );
+            for (a, b) in g.iter().zip(want.data()) {
+                assert!(
+                    (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
+                    "{shards} shards: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn short_batches_and_batch_norm_run_as_one_shard() {
     let (net, _) = setup(10);
     let par = DataParallel::<f64>::new(4);

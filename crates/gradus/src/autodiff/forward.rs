@@ -291,7 +291,7 @@ fn unary<F: Float>(u: Unary<F>, out: &mut [F], x: &[F]) {
 }
 
 fn loss<F: Float>(kind: Loss<F>, p: &Node<F>, t: &Node<F>) -> F {
-    let (pv, tv) = (&p.value, &t.value);
+    let (pv, tv) = (p.value.as_slice(), t.value.as_slice());
     let n = F::of(pv.len() as f64);
     let pairs = pv.iter().zip(tv.iter()).map(|(&a, &b)| (a, b));
     match kind {

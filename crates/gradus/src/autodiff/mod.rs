@@ -9,6 +9,7 @@ mod op;
 mod ops;
 pub mod selfcheck;
 mod tape;
+mod value;
 mod vjp;
 
 pub use gradcheck::{check_gradients, check_gradients_with, GradCheckParams, GradCheckReport};

@@ -10,6 +10,7 @@ use std::cell::{Ref, RefCell};
 
 use super::forward;
 use super::op::{NodeId, Op};
+use super::value::Value;
 use super::vjp;
 use crate::tensor::{copy_into, Float, Shape, Tensor};
 
@@ -18,7 +19,7 @@ pub(crate) struct Node<F> {
     pub shape: Shape,
     /// Whether any parameter that asked for a gradient feeds this node.
     pub needs_grad: bool,
-    pub value: Vec<F>,
+    pub value: Value<F>,
     pub grad: Vec<F>,
     /// Whether `grad` holds this backward pass's gradient. A buffer that is not live holds
     /// stale numbers: the first rule that reaches the node overwrites it instead of adding
@@ -120,6 +121,38 @@ impl<F: Float> Tape<F> {
             .borrow_mut()
             .push(Op::Leaf, shape, requires_grad, |v, _| copy_into(v, data));
         Var { tape: self, id }
+    }
+
+    /// A parameter leaf (with gradient) that reads `data` in place instead of copying it.
+    ///
+    /// # Safety
+    /// `data` stays alive and unmodified until [`Tape::forget_views`] runs (or the tape is
+    /// cleared and the node's slot recorded again), and nothing reads the node's value after
+    /// that.
+    pub(crate) unsafe fn param_view(&self, data: &[F], shape: Shape) -> Var<'_, F> {
+        assert_eq!(
+            data.len(),
+            shape.numel(),
+            "param_view: {} values cannot have shape {shape}",
+            data.len()
+        );
+        let id = self
+            .inner
+            .borrow_mut()
+            .push_node(Op::Leaf, shape, true, |v, _| {
+                // SAFETY: this function's contract.
+                unsafe { v.set_view(data) }
+            });
+        Var { tape: self, id }
+    }
+
+    /// Forgets every view [`Tape::param_view`] recorded: their memory may change from now
+    /// on, and reading their values panics. Gradients stay readable.
+    pub(crate) fn forget_views(&mut self) {
+        let inner = self.inner.get_mut();
+        for node in &mut inner.nodes[..inner.len] {
+            node.value.forget_view();
+        }
     }
 
     /// A constant filled with one value.
@@ -308,13 +341,29 @@ impl<F: Float> Inner<F> {
         needs_grad: bool,
         fill: impl FnOnce(&mut [F], &[Node<F>]),
     ) -> NodeId {
+        self.push_node(op, shape, needs_grad, |value, lower| {
+            // Grown only the first time a slot sees a larger tensor; resize within capacity
+            // is free.
+            value.resize(shape.numel(), F::zero());
+            fill(&mut value[..], lower)
+        })
+    }
+
+    /// Takes slot `len` (reusing its buffers) and lets `init` set its value.
+    fn push_node(
+        &mut self,
+        op: Op<F>,
+        shape: Shape,
+        needs_grad: bool,
+        init: impl FnOnce(&mut Value<F>, &[Node<F>]),
+    ) -> NodeId {
         let id = self.len;
         if id == self.nodes.len() {
             self.nodes.push(Node {
                 op,
                 shape,
                 needs_grad,
-                value: Vec::new(),
+                value: Value::new(),
                 grad: Vec::new(),
                 grad_live: false,
             });
@@ -325,9 +374,7 @@ impl<F: Float> Inner<F> {
         node.shape = shape;
         node.needs_grad = needs_grad;
         node.grad_live = false;
-        // Grown only the first time a slot sees a larger tensor; resize within capacity is free.
-        node.value.resize(shape.numel(), F::zero());
-        fill(&mut node.value, lower);
+        init(&mut node.value, lower);
         self.len += 1;
         id
     }

@@ -448,7 +448,7 @@ fn walk<F: Float>(
 
 /// Gradient of a fused loss for the prediction (side 0) or the target (side 1).
 fn loss_side<F: Float>(kind: Loss<F>, side: usize, p: &Node<F>, t: &Node<F>, g0: F, gx: &mut [F]) {
-    let (pv, tv) = (&p.value, &t.value);
+    let (pv, tv) = (p.value.as_slice(), t.value.as_slice());
     let n = F::of(pv.len() as f64);
     let sign = if side == 0 { F::one() } else { -F::one() };
     let elementwise = |d: &dyn Fn(F, F) -> F, gx: &mut [F]| {

@@ -15,7 +15,9 @@
 //!
 //! Results depend on the number of shards only through the order of floating-point sums
 //! (shard gradients are added in shard order, so a given shard count is reproducible).
-//! A warm step allocates nothing: each tape keeps its buffers between steps.
+//! A warm step allocates nothing: each tape keeps its buffers between steps. The parameters
+//! are not copied onto the tapes: the tapes read them in place (`Tape::param_view`) while
+//! the step holds the network borrowed.
 
 use std::ops::Range;
 
@@ -110,7 +112,9 @@ impl<F: Float> DataParallel<F> {
         self.on.clear();
         for tape in &mut self.tapes[..n] {
             tape.clear();
-            self.on.push(net.record_params(tape));
+            // SAFETY: `net` stays borrowed until this function returns, and the views are
+            // forgotten before it does; `grad` reads gradients only.
+            self.on.push(unsafe { net.record_param_views(tape) });
         }
         let run = |i: usize, tape: &Tape<F>, on: ParamsOnTape| -> F {
             let loss = build(tape, on, Self::shard_rows(i, n, rows));
@@ -139,6 +143,9 @@ impl<F: Float> DataParallel<F> {
                     self.tapes[0].add_to_grad(v0, &g);
                 }
             }
+        }
+        for tape in &mut self.tapes[..n] {
+            tape.forget_views();
         }
         self.losses[..n].iter().fold(F::zero(), |a, &b| a + b)
     }

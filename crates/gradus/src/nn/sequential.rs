@@ -277,6 +277,24 @@ impl<F: Float> Sequential<F> {
         }
     }
 
+    /// [`Sequential::record_params`] without copying: the tape reads the parameters in
+    /// place (a data-parallel step, which holds the network borrowed throughout).
+    ///
+    /// # Safety
+    /// The network is neither changed nor dropped until `Tape::forget_views` runs on
+    /// `tape`, and nothing reads these nodes' values after that.
+    pub(crate) unsafe fn record_param_views(&self, tape: &Tape<F>) -> ParamsOnTape {
+        let first = tape.len();
+        for p in &self.params {
+            // SAFETY: this function's contract.
+            unsafe { tape.param_view(p.data(), p.shape()) };
+        }
+        ParamsOnTape {
+            first,
+            count: self.params.len(),
+        }
+    }
+
     /// Output of the layers before the final activation (the logits of a classifier).
     pub fn logits<'t>(
         &self,
