@@ -144,12 +144,12 @@ fn small_and_packed_products() {
     ] {
         all_layouts(m, k, n);
     }
-    // Big enough for threads (≥ 2^20 multiply-adds), both threading modes, a split along
+    // Big enough for threads (≥ 2^23 multiply-adds), both threading modes, a split along
     // m (m ≥ n) and along n, with block remainders.
     gradus::tensor::set_num_threads(2);
     for split in [false, true] {
         gradus::tensor::set_split_products(split);
-        for (m, k, n) in [(131, 97, 129), (45, 301, 97)] {
+        for (m, k, n) in [(263, 193, 257), (61, 601, 257)] {
             for ta in [false, true] {
                 for tb in [false, true] {
                     check::<f32>(m, k, n, ta, tb);
@@ -158,6 +158,61 @@ fn small_and_packed_products() {
             }
         }
     }
+    gradus::tensor::set_split_products(false);
+}
+
+#[test]
+fn threaded_products_give_the_same_bits_wherever_the_cut_falls() {
+    // Products big enough for threads (≥ 2^23 multiply-adds) are cut between two threads
+    // at a share learnt from their speed; each element must be the same sum in the same
+    // order whatever the share (and as on one thread), or a seed would not reproduce.
+    fn run<F: Float>(m: usize, k: usize, n: usize, ta: bool, threads: usize) -> Vec<F> {
+        let a: Vec<F> = values(m * k, 3).iter().map(|&v| F::of(v)).collect();
+        let b: Vec<F> = values(k * n, 5).iter().map(|&v| F::of(v)).collect();
+        let (ar, ac) = if ta { (k, m) } else { (m, k) };
+        let arg_a = MatArg {
+            data: &a,
+            rows: ar,
+            cols: ac,
+            transposed: ta,
+        };
+        let arg_b = MatArg {
+            data: &b,
+            rows: k,
+            cols: n,
+            transposed: false,
+        };
+        gradus::tensor::set_num_threads(threads);
+        let mut c = vec![F::nan(); m * n];
+        matmul_into(&mut c, false, arg_a, arg_b);
+        c
+    }
+    fn bits<F: Float>(c: &[F]) -> Vec<u64> {
+        c.iter().map(|v| v.as_f64().to_bits()).collect()
+    }
+    gradus::tensor::set_split_products(true);
+    // Split along m (m ≥ n) and along n, with a block remainder each.
+    for (m, k, n) in [(300, 200, 145), (130, 250, 270)] {
+        for ta in [false, true] {
+            let one = bits(&run::<f32>(m, k, n, ta, 1));
+            let one64 = bits(&run::<f64>(m, k, n, ta, 1));
+            for share in [0.2, 0.5, 0.73] {
+                gradus::tensor::set_caller_share(share);
+                assert_eq!(
+                    bits(&run::<f32>(m, k, n, ta, 2)),
+                    one,
+                    "{m}x{k}x{n} f32, share {share}"
+                );
+                gradus::tensor::set_caller_share(share);
+                assert_eq!(
+                    bits(&run::<f64>(m, k, n, ta, 2)),
+                    one64,
+                    "{m}x{k}x{n} f64, share {share}"
+                );
+            }
+        }
+    }
+    gradus::tensor::set_caller_share(0.5);
     gradus::tensor::set_split_products(false);
 }
 

@@ -248,42 +248,44 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
         Raw(b.data.as_ptr()),
     );
     if threads > 1 && m * n * k >= PARALLEL_MIN_WORK && split_products() {
-        // One parallel region per product: the output is cut into `threads` blocks along its
-        // longer side (multiples of 16 rows/columns, gemm's register tile) and each block is a
+        // One parallel region per product: the output is cut into one block per thread
+        // along its longer side (`split.rs`: multiples of 16 rows/columns, gemm's register
+        // tile, shares following the threads' measured speed) and each block is a
         // single-threaded gemm call. gemm's own threading opens up to two regions per
         // k-block; on a VM every region may wake a halted vCPU (see `set_split_products`).
         let along_m = m >= n;
-        let len = if along_m { m } else { n };
-        let chunk = len.div_ceil(threads).next_multiple_of(16);
-        let blocks = len.div_ceil(chunk);
-        crate::pool::Pool::global().run(blocks, &|t| {
-            let (start, end) = (t * chunk, ((t + 1) * chunk).min(len));
-            let (dst_p, a_p, b_p) = (dst_p, a_p, b_p);
-            // SAFETY: as below; the blocks write disjoint rows (or columns) of dst.
-            unsafe {
-                if along_m {
-                    raw_gemm(
-                        (end - start, n, k),
-                        dst_p.0.add(start * n),
-                        n,
-                        accumulate,
-                        (a_p.0.offset(start as isize * a_rs), a_rs, a_cs),
-                        (b_p.0, b_rs, b_cs),
-                        gemm::Parallelism::None,
-                    )
-                } else {
-                    raw_gemm(
-                        (m, end - start, k),
-                        dst_p.0.add(start),
-                        n,
-                        accumulate,
-                        (a_p.0, a_rs, a_cs),
-                        (b_p.0.offset(start as isize * b_cs), b_rs, b_cs),
-                        gemm::Parallelism::None,
-                    )
+        let cut = super::split::Cut::new(if along_m { m } else { n }, threads);
+        crate::pool::Pool::global().run(cut.blocks(), &|t| {
+            cut.run(t, |rows| {
+                let (start, end) = (rows.start, rows.end);
+                let (dst_p, a_p, b_p) = (dst_p, a_p, b_p);
+                // SAFETY: as below; the blocks write disjoint rows (or columns) of dst.
+                unsafe {
+                    if along_m {
+                        raw_gemm(
+                            (end - start, n, k),
+                            dst_p.0.add(start * n),
+                            n,
+                            accumulate,
+                            (a_p.0.offset(start as isize * a_rs), a_rs, a_cs),
+                            (b_p.0, b_rs, b_cs),
+                            gemm::Parallelism::None,
+                        )
+                    } else {
+                        raw_gemm(
+                            (m, end - start, k),
+                            dst_p.0.add(start),
+                            n,
+                            accumulate,
+                            (a_p.0, a_rs, a_cs),
+                            (b_p.0.offset(start as isize * b_cs), b_rs, b_cs),
+                            gemm::Parallelism::None,
+                        )
+                    }
                 }
-            }
+            })
         });
+        cut.learn();
         return;
     }
     let parallelism = if threads > 1 && m * n * k >= PARALLEL_MIN_WORK {

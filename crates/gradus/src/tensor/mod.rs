@@ -13,6 +13,7 @@ pub(crate) mod layout;
 mod ndarray_interop;
 pub(crate) mod reduce;
 mod shape;
+mod split;
 #[allow(clippy::module_inception)]
 mod tensor;
 mod transpose;
@@ -24,5 +25,7 @@ pub use float::Float;
 pub use gemm::{matmul_into, num_threads, set_num_threads, set_split_products, MatArg};
 pub(crate) use gemm::{single_threaded, threaded_product_pays};
 pub use shape::{Shape, MAX_RANK};
+#[doc(hidden)]
+pub use split::set_caller_share;
 pub(crate) use tensor::concat_shape;
 pub use tensor::Tensor;
