@@ -1,5 +1,6 @@
 //! How a matrix product big enough for threads is cut between them, along the longer side
-//! of its output, in multiples of 16 rows or columns (gemm's register tile).
+//! of its output, in multiples of 16 rows or columns (gemm's register tile); optimiser
+//! updates of large tensors are cut the same way.
 //!
 //! With two threads the cut follows their measured speed. Why: on the shared virtual
 //! machines we measure on, one vCPU is often slower than the other for seconds at a time
@@ -32,7 +33,7 @@ const MAX_SHARE: u32 = ONE - MIN_SHARE;
 const TILE: usize = 16;
 
 /// The blocks of one split product.
-pub(super) enum Cut {
+pub(crate) enum Cut {
     /// Two threads: block 0 (the calling thread) is `0..first`, block 1 `first..len`.
     Two {
         first: usize,
@@ -46,7 +47,7 @@ pub(super) enum Cut {
 
 impl Cut {
     /// The cut of `len` rows or columns for `threads` threads.
-    pub(super) fn new(len: usize, threads: usize) -> Cut {
+    pub(crate) fn new(len: usize, threads: usize) -> Cut {
         if threads == 2 && len >= 2 * TILE {
             let share = CALLER_SHARE.load(Ordering::Relaxed) as usize;
             let first = (len * share / ONE as usize).next_multiple_of(TILE);
@@ -62,7 +63,7 @@ impl Cut {
         }
     }
 
-    pub(super) fn blocks(&self) -> usize {
+    pub(crate) fn blocks(&self) -> usize {
         match self {
             Cut::Two { .. } => 2,
             Cut::Even { chunk, len } => len.div_ceil(*chunk),
@@ -70,7 +71,7 @@ impl Cut {
     }
 
     /// Runs `f` on the rows or columns of block `t` and, for a two-way cut, times it.
-    pub(super) fn run(&self, t: usize, f: impl FnOnce(Range<usize>)) {
+    pub(crate) fn run(&self, t: usize, f: impl FnOnce(Range<usize>)) {
         match self {
             Cut::Two { first, len, took } => {
                 let start = std::time::Instant::now();
@@ -83,7 +84,7 @@ impl Cut {
 
     /// Moves the calling thread's share a quarter of the way towards the share that would
     /// have made both blocks of this cut take equally long.
-    pub(super) fn learn(&self) {
+    pub(crate) fn learn(&self) {
         let Cut::Two { first, len, took } = self else {
             return;
         };
