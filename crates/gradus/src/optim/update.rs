@@ -3,7 +3,6 @@
 
 use super::{adagrad, adam, momentum, rmsprop, sgd, Optimizer};
 use crate::pool::{Disjoint, Pool};
-use crate::tensor::Cut;
 use crate::tensor::Float;
 
 /// The per-tensor state of an [`Optimizer`]: moment buffers and the step count.
@@ -88,24 +87,21 @@ impl Optimizer {
         if blocks == 1 {
             return self.rule(lr, t, grad, m, v, param);
         }
-        // Cut like a threaded matrix product, at the threads' measured speeds.
-        let cut = Cut::new(n, blocks);
+        let chunk = n.div_ceil(blocks).next_multiple_of(64);
         let (mp, vp, pp) = (Disjoint::new(m), Disjoint::new(v), Disjoint::new(param));
-        pool.run(cut.blocks(), &|b| {
-            cut.run(b, |r| {
-                // SAFETY: the blocks' ranges are disjoint, and the borrows of m, v and
-                // param outlive `run`.
-                let (m, v, p) = unsafe {
-                    (
-                        mp.range(r.clone()),
-                        vp.range(r.clone()),
-                        pp.range(r.clone()),
-                    )
-                };
-                self.rule(lr, t, &grad[r.clone()], m, v, p)
-            })
+        pool.run(blocks, &|b| {
+            let r = (b * chunk).min(n)..((b + 1) * chunk).min(n);
+            // SAFETY: the blocks' ranges are disjoint, and the borrows of m, v and param
+            // outlive `run`.
+            let (m, v, p) = unsafe {
+                (
+                    mp.range(r.clone()),
+                    vp.range(r.clone()),
+                    pp.range(r.clone()),
+                )
+            };
+            self.rule(lr, t, &grad[r.clone()], m, v, p)
         });
-        cut.learn();
     }
 
     /// The rule over one block: `m` and `v` are the block of each buffer the rule uses

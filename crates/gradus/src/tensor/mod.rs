@@ -27,6 +27,5 @@ pub(crate) use gemm::{single_threaded, threaded_product_pays};
 pub use shape::{Shape, MAX_RANK};
 #[doc(hidden)]
 pub use split::set_caller_share;
-pub(crate) use split::Cut;
 pub(crate) use tensor::concat_shape;
 pub use tensor::Tensor;

@@ -1,6 +1,5 @@
 //! How a matrix product big enough for threads is cut between them, along the longer side
-//! of its output, in multiples of 16 rows or columns (gemm's register tile); optimiser
-//! updates of large tensors are cut the same way.
+//! of its output, in multiples of 16 rows or columns (gemm's register tile).
 //!
 //! With two threads the cut follows their measured speed. Why: on the shared virtual
 //! machines we measure on, one vCPU is often slower than the other for seconds at a time
@@ -33,7 +32,7 @@ const MAX_SHARE: u32 = ONE - MIN_SHARE;
 const TILE: usize = 16;
 
 /// The blocks of one split product.
-pub(crate) enum Cut {
+pub(super) enum Cut {
     /// Two threads: block 0 (the calling thread) is `0..first`, block 1 `first..len`.
     Two {
         first: usize,
@@ -47,7 +46,7 @@ pub(crate) enum Cut {
 
 impl Cut {
     /// The cut of `len` rows or columns for `threads` threads.
-    pub(crate) fn new(len: usize, threads: usize) -> Cut {
+    pub(super) fn new(len: usize, threads: usize) -> Cut {
         if threads == 2 && len >= 2 * TILE {
             let share = CALLER_SHARE.load(Ordering::Relaxed) as usize;
             let first = (len * share / ONE as usize).next_multiple_of(TILE);
@@ -63,7 +62,7 @@ impl Cut {
         }
     }
 
-    pub(crate) fn blocks(&self) -> usize {
+    pub(super) fn blocks(&self) -> usize {
         match self {
             Cut::Two { .. } => 2,
             Cut::Even { chunk, len } => len.div_ceil(*chunk),
@@ -71,7 +70,7 @@ impl Cut {
     }
 
     /// Runs `f` on the rows or columns of block `t` and, for a two-way cut, times it.
-    pub(crate) fn run(&self, t: usize, f: impl FnOnce(Range<usize>)) {
+    pub(super) fn run(&self, t: usize, f: impl FnOnce(Range<usize>)) {
         match self {
             Cut::Two { first, len, took } => {
                 let start = std::time::Instant::now();
@@ -84,7 +83,7 @@ impl Cut {
 
     /// Moves the calling thread's share a quarter of the way towards the share that would
     /// have made both blocks of this cut take equally long.
-    pub(crate) fn learn(&self) {
+    pub(super) fn learn(&self) {
         let Cut::Two { first, len, took } = self else {
             return;
         };
