@@ -31,6 +31,22 @@ fn naive(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, ta: bool, tb: bool)
     c
 }
 
+/// An operand of logical shape `rows x cols`, stored transposed (`cols x rows`) when
+/// `transposed`.
+fn operand<F>(data: &[F], rows: usize, cols: usize, transposed: bool) -> MatArg<'_, F> {
+    let (rows, cols) = if transposed {
+        (cols, rows)
+    } else {
+        (rows, cols)
+    };
+    MatArg {
+        data,
+        rows,
+        cols,
+        transposed,
+    }
+}
+
 /// Runs one product through `matmul_into` in type F, overwrite then accumulate, and
 /// compares with the f64 definition. Tolerance: k·ε·(Σ|terms|) bound, generous constant.
 fn check<F: Float>(m: usize, k: usize, n: usize, ta: bool, tb: bool) {
@@ -42,20 +58,7 @@ fn check<F: Float>(m: usize, k: usize, n: usize, ta: bool, tb: bool) {
     let a_r: Vec<f64> = a.iter().map(|v| v.as_f64()).collect();
     let b_r: Vec<f64> = b.iter().map(|v| v.as_f64()).collect();
     let want = naive(&a_r, &b_r, m, k, n, ta, tb);
-    let (ar, ac) = if ta { (k, m) } else { (m, k) };
-    let (br, bc) = if tb { (n, k) } else { (k, n) };
-    let arg_a = MatArg {
-        data: &a,
-        rows: ar,
-        cols: ac,
-        transposed: ta,
-    };
-    let arg_b = MatArg {
-        data: &b,
-        rows: br,
-        cols: bc,
-        transposed: tb,
-    };
+    let (arg_a, arg_b) = (operand(&a, m, k, ta), operand(&b, k, n, tb));
     let eps = F::epsilon().as_f64();
     let tol = 4.0 * (k as f64 + 2.0) * eps * 2.0;
     // Overwrite: the NaN start must disappear (the kernels may not read dst).
@@ -169,19 +172,7 @@ fn threaded_products_give_the_same_bits_wherever_the_cut_falls() {
     fn run<F: Float>(m: usize, k: usize, n: usize, ta: bool, threads: usize) -> Vec<F> {
         let a: Vec<F> = values(m * k, 3).iter().map(|&v| F::of(v)).collect();
         let b: Vec<F> = values(k * n, 5).iter().map(|&v| F::of(v)).collect();
-        let (ar, ac) = if ta { (k, m) } else { (m, k) };
-        let arg_a = MatArg {
-            data: &a,
-            rows: ar,
-            cols: ac,
-            transposed: ta,
-        };
-        let arg_b = MatArg {
-            data: &b,
-            rows: k,
-            cols: n,
-            transposed: false,
-        };
+        let (arg_a, arg_b) = (operand(&a, m, k, ta), operand(&b, k, n, false));
         gradus::tensor::set_num_threads(threads);
         let mut c = vec![F::nan(); m * n];
         matmul_into(&mut c, false, arg_a, arg_b);
@@ -253,26 +244,11 @@ fn short_left_operand_against_a_transposed_right_one() {
                 w_t[p * n + j] = w[j * k + p];
             }
         }
-        let arg_a = MatArg {
-            data: &a,
-            rows: m,
-            cols: k,
-            transposed: false,
-        };
+        let arg_a = operand(&a, m, k, false);
         let (mut via_w, mut via_w_t) = (vec![F::nan(); m * n], vec![F::nan(); m * n]);
-        let stored = MatArg {
-            data: &w,
-            rows: n,
-            cols: k,
-            transposed: true,
-        };
-        matmul_into(&mut via_w, false, arg_a, stored);
-        let plain = MatArg {
-            data: &w_t,
-            rows: k,
-            cols: n,
-            transposed: false,
-        };
+        // W stored n x k is the logical k x n operand Wᵀ, transposed.
+        matmul_into(&mut via_w, false, arg_a, operand(&w, k, n, true));
+        let plain = operand(&w_t, k, n, false);
         matmul_into(&mut via_w_t, false, arg_a, plain);
         for (x, y) in via_w.iter().zip(&via_w_t) {
             assert_eq!(

@@ -193,15 +193,7 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
             // only Aᵀ and dstᵀ, m·k + m·n elements, are transposed instead of W's n·k
             // (7% of tiny-mlp-f64's step went to transposing W). Each element of dst is
             // the same sum in the same order either way.
-            TRANSPOSED.with_borrow_mut(|scratch| {
-                let words = ((k + n) * m * std::mem::size_of::<F>()).div_ceil(8);
-                if scratch.len() < words {
-                    scratch.resize(words, 0);
-                }
-                // SAFETY: as below; the buffer holds k·m + n·m elements of F.
-                let both = unsafe {
-                    std::slice::from_raw_parts_mut(scratch.as_mut_ptr().cast::<F>(), (k + n) * m)
-                };
+            with_scratch::<F>((k + n) * m, |both| {
                 let (a_t, dst_t) = both.split_at_mut(k * m);
                 let a_t: &[F] = if a.transposed {
                     &a.data[..k * m] // stored k × m: already Aᵀ
@@ -223,16 +215,7 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
                 super::transpose::transpose_into(dst, dst_t, n, m);
             });
         } else {
-            TRANSPOSED.with_borrow_mut(|scratch| {
-                let words = (k * n * std::mem::size_of::<F>()).div_ceil(8);
-                if scratch.len() < words {
-                    scratch.resize(words, 0);
-                }
-                // SAFETY: the u64 buffer is 8-byte aligned and holds k·n elements of F
-                // (4 or 8 bytes, any bit pattern valid).
-                let bt = unsafe {
-                    std::slice::from_raw_parts_mut(scratch.as_mut_ptr().cast::<F>(), k * n)
-                };
+            with_scratch::<F>(k * n, |bt| {
                 super::transpose::transpose_into(bt, &b.data[..n * k], n, k);
                 run(bt.as_ptr(), (n as isize, 1));
             });
@@ -307,6 +290,20 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
             parallelism,
         )
     }
+}
+
+/// Runs `f` on this thread's scratch for transposed operands, `len` elements of F (grown to
+/// the largest request; no allocation once warm, contents left from earlier calls).
+fn with_scratch<F: Float>(len: usize, f: impl FnOnce(&mut [F])) {
+    TRANSPOSED.with_borrow_mut(|scratch| {
+        let words = (len * std::mem::size_of::<F>()).div_ceil(8);
+        if scratch.len() < words {
+            scratch.resize(words, 0);
+        }
+        // SAFETY: the u64 buffer is 8-byte aligned and holds `len` elements of F (4 or 8
+        // bytes, any bit pattern valid).
+        f(unsafe { std::slice::from_raw_parts_mut(scratch.as_mut_ptr().cast::<F>(), len) })
+    })
 }
 
 /// Whether `dst (m × n) = A·Bᵀ` (B stored n × k) goes through `dstᵀ = B·Aᵀ`: when the tiled
