@@ -132,7 +132,7 @@ fn compute_body<F: Float>(op: &Op<F>, out: &mut [F], shape: Shape, nodes: &[Node
             concat2_into(out, &na.value, na.shape, &nb.value, nb.shape, axis)
         }
         Op::Loss(kind, p, t) => out[0] = loss(kind, &nodes[p], &nodes[t]),
-        Op::BiasAct(act, x, b) => bias_act(act, out, &nodes[x].value, &nodes[b].value),
+        Op::BiasAct(act, x, b) => bias_act_rows(act, out, &nodes[x].value, &nodes[b].value),
         Op::ActTangent(act, y, t) => act_tangent(act, out, &nodes[y].value, &nodes[t].value),
     }
 }
@@ -198,6 +198,28 @@ fn act_tangent<F: Float>(act: Act, out: &mut [F], y: &[F], t: &[F]) {
 /// stack buffer that stays in L1, so the bias add and the activation make one pass over
 /// memory, and the call overhead of the activation kernel is paid per block, not per row.
 const BLOCK: usize = 512;
+
+/// [`bias_act`], the rows cut in two halves for two threads when there are many: a dense
+/// layer's activation is the one element-wise pass of a forward step that the products'
+/// worker would otherwise wait for (wide-mlp: 256 × 512). Element-wise, so the numbers do
+/// not depend on the cut.
+fn bias_act_rows<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {
+    let cols = b.len();
+    if cols == 0 || !crate::tensor::gemm::pair_pays_elementwise(out.len()) {
+        return bias_act(act, out, x, b);
+    }
+    let half = out.len() / cols / 2 * cols;
+    let (o0, o1) = out.split_at_mut(half);
+    let parts = [
+        std::sync::Mutex::new((o0, &x[..half])),
+        std::sync::Mutex::new((o1, &x[half..])),
+    ];
+    crate::pool::Pool::global().run(2, &|t| {
+        let mut part = parts[t].lock().unwrap_or_else(|e| e.into_inner());
+        let (o, xs) = &mut *part;
+        bias_act(act, o, xs, b);
+    });
+}
 
 /// out = act(x + b) with the row vector b added to every row of x.
 fn bias_act<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {

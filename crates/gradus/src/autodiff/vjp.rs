@@ -42,6 +42,44 @@ fn with_grad<F: Float>(
     node.grad_live = true;
 }
 
+/// A rule that writes one input's gradient (`with_grad`'s `f`), callable from a pool thread.
+type GradRule<'r, F> = &'r (dyn Fn(&[Node<F>], &mut [F], bool) + Sync);
+
+/// `with_grad` for two different targets at once, each rule on its own thread of the pool
+/// (single-threaded inside). For the two gradients of a matrix product, which are
+/// independent products of equal work.
+fn with_two_grads<F: Float>(
+    lower: &mut [Node<F>],
+    targets: [NodeId; 2],
+    rules: [GradRule<'_, F>; 2],
+) {
+    let mut bufs = [Vec::new(), Vec::new()];
+    let mut first = [false; 2];
+    for s in 0..2 {
+        let node = &mut lower[targets[s]];
+        first[s] = !node.grad_live;
+        bufs[s] = std::mem::take(&mut node.grad);
+        if first[s] {
+            bufs[s].resize(node.value.len(), F::zero());
+        }
+    }
+    {
+        let l: &[Node<F>] = lower;
+        let out = crate::pool::Disjoint::new(&mut bufs);
+        crate::pool::Pool::global().run(2, &|s| {
+            // SAFETY: the pool runs each of the two shards once; shard s is the only user
+            // of bufs[s] until `run` returns.
+            let buf = unsafe { &mut *out.at(s) };
+            crate::tensor::gemm::single_threaded(|| rules[s](l, buf, first[s]));
+        });
+    }
+    for s in 0..2 {
+        let node = &mut lower[targets[s]];
+        node.grad = std::mem::take(&mut bufs[s]);
+        node.grad_live = true;
+    }
+}
+
 /// `with_grad` for rules that only know how to add: zeros first on the first contribution.
 fn with_grad_acc<F: Float>(
     lower: &mut [Node<F>],
@@ -119,20 +157,31 @@ fn apply_body<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                 cols: n,
                 transposed,
             };
-            with_grad(lower, a, |l, ga, first| {
+            let grad_a = |l: &[Node<F>], ga: &mut [F], first: bool| {
                 if ta {
                     matmul_into(ga, !first, mat_arg(&l[b], tb), gm(true));
                 } else {
                     matmul_into(ga, !first, gm(false), mat_arg(&l[b], !tb));
                 }
-            });
-            with_grad(lower, b, |l, gb, first| {
+            };
+            let grad_b = |l: &[Node<F>], gb: &mut [F], first: bool| {
                 if tb {
                     matmul_into(gb, !first, gm(true), mat_arg(&l[a], ta));
                 } else {
                     matmul_into(gb, !first, mat_arg(&l[a], !ta), gm(false));
                 }
-            });
+            };
+            let k = lower[a].value.len() / m;
+            if a != b
+                && lower[a].needs_grad
+                && lower[b].needs_grad
+                && crate::tensor::gemm::pair_pays(m * n * k)
+            {
+                with_two_grads(lower, [a, b], [&grad_a, &grad_b]);
+            } else {
+                with_grad(lower, a, grad_a);
+                with_grad(lower, b, grad_b);
+            }
         }
         Op::SumAll(x) => with_grad(lower, x, |_, gx, first| {
             if first {
@@ -210,12 +259,8 @@ fn apply_body<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
         Op::BiasAct(act, x, b) => {
             // dz = g · act'(y) goes to x as is and to the bias summed over rows; recomputing
             // act'(y) in the second pass is cheaper than a buffer for dz.
-            with_grad(
-                lower,
-                x,
-                |_, gx, first| per_act!(act, s => acc(first, gx, y, y, g, |y, _| s(y))),
-            );
-            with_grad(lower, b, |_, gb, first| {
+            let grad_x = |_: &[Node<F>], gx: &mut [F], first: bool| per_act!(act, s => acc(first, gx, y, y, g, |y, _| s(y)));
+            let grad_b = |_: &[Node<F>], gb: &mut [F], first: bool| {
                 let cols = gb.len();
                 if first {
                     gb.fill(F::zero());
@@ -227,7 +272,16 @@ fn apply_body<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                         }
                     }
                 })
-            });
+            };
+            if lower[x].needs_grad
+                && lower[b].needs_grad
+                && crate::tensor::gemm::pair_pays_elementwise(y.len())
+            {
+                with_two_grads(lower, [x, b], [&grad_x, &grad_b]);
+            } else {
+                with_grad(lower, x, grad_x);
+                with_grad(lower, b, grad_b);
+            }
         }
         Op::ActTangent(act, yy, t) => {
             with_grad(

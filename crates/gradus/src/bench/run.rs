@@ -14,7 +14,7 @@ use super::numpy_rng::{self, Pcg64};
 use super::spec::{self, Kind, Opt, Spec, Task};
 use crate::nn::{DataParallel, Loss, Mlp, Mode, Sequential};
 use crate::optim::{OptState, Optimizer};
-use crate::tensor::{Float, Tensor};
+use crate::tensor::{gather_rows, Float, Tensor};
 
 /// What one run measured.
 #[derive(Clone, Debug)]
@@ -180,11 +180,7 @@ pub(super) fn batch_step<F: Float>(
             } => {
                 let d = *features;
                 let c = net.outputs();
-                let xv = tape.constant_with([n, d], |buf| {
-                    for (row, &i) in buf.chunks_exact_mut(d).zip(idx) {
-                        row.copy_from_slice(&x[i * d..(i + 1) * d]);
-                    }
-                });
+                let xv = tape.constant_with([n, d], |buf| gather_rows(buf, x, d, idx));
                 let yv = tape.constant_with([n, c], |buf| {
                     buf.fill(F::zero());
                     for (row, &i) in buf.chunks_exact_mut(c).zip(idx) {

@@ -38,6 +38,14 @@ const PARALLEL_MIN_WORK: usize = 1 << 23;
 /// (512x32x32: gemm 12.4 µs, nano-gemm 15.6 µs).
 const SMALL_MAX_WORK: usize = 1 << 18;
 
+/// Work (multiply-adds) from which the two gradient products of one matrix product run on
+/// two threads at once ([`pair_pays`]); each is then ≥ ~5 µs against a ~1 µs fork and join.
+const PAIR_MIN_WORK: usize = 1 << 18;
+
+/// Elements from which an element-wise pass goes to two threads
+/// ([`pair_pays_elementwise`]).
+const ELEMENTWISE_PAIR_MIN: usize = 1 << 16;
+
 /// Smallest inner dimension sent to nano-gemm: with a short k its per-tile overhead makes
 /// it 2-3x slower than gemm (512x1x32: 5.0 µs against 1.8 µs; k ≤ 2 now goes to
 /// `gemm_thin`, k in 3..8 to gemm).
@@ -68,6 +76,29 @@ pub(crate) fn single_threaded<R>(f: impl FnOnce() -> R) -> R {
 /// Whether a product of `work` multiply-adds is split across threads (when there are any).
 pub(crate) fn threaded_product_pays(work: usize) -> bool {
     work >= PARALLEL_MIN_WORK
+}
+
+/// Whether the two gradient products of a matrix product (each of `work` multiply-adds)
+/// run at once, one per thread, instead of one after the other: for products too small to
+/// be split (below [`PARALLEL_MIN_WORK`]) but large enough to pay for a fork and join.
+/// wide-mlp's output layer (256 × 512 × 10): its two gradients took 96 and 121 µs one after
+/// the other on the calling thread while the worker waited; at once, in-process A/B over
+/// 400 alternating steps, the step was ~1% faster. Splitting the large products' pairs the
+/// same way instead of cutting each product was no faster (docs/PERFORMANCE.md).
+pub(crate) fn pair_pays(work: usize) -> bool {
+    if num_threads() < 2 {
+        return false;
+    }
+    (PAIR_MIN_WORK..PARALLEL_MIN_WORK).contains(&work)
+}
+
+/// Whether an element-wise pass over `len` elements is worth cutting in two for two
+/// threads (a dense layer's activation), or two such passes worth running at once (its
+/// input and bias gradients): from 2¹⁶ elements (~20 µs), against a ~1 µs fork and join.
+/// wide-mlp, in-process A/B over 400 alternating steps: ~1% faster for the gradients,
+/// ~0.7% for the activation (docs/PERFORMANCE.md).
+pub(crate) fn pair_pays_elementwise(len: usize) -> bool {
+    num_threads() >= 2 && len >= ELEMENTWISE_PAIR_MIN
 }
 
 /// The number of threads large matrix products use.

@@ -5,6 +5,7 @@
 pub(crate) mod broadcast;
 mod copy;
 mod float;
+mod gather;
 pub(crate) mod gemm;
 mod gemm_thin;
 mod gemm_tile;
@@ -22,6 +23,7 @@ pub mod vmath;
 pub use copy::copy_into;
 pub(crate) use copy::{scratch, written};
 pub use float::Float;
+pub use gather::gather_rows;
 pub use gemm::{matmul_into, num_threads, set_num_threads, set_split_products, MatArg};
 pub(crate) use gemm::{single_threaded, threaded_product_pays};
 pub use shape::{Shape, MAX_RANK};

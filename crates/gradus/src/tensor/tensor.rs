@@ -307,14 +307,13 @@ impl<F: Float> Tensor<F> {
         let n_rows = self.shape.dim(0);
         out.shape = self.shape.with_dim(0, indices.len());
         out.data.resize(indices.len() * row, F::zero());
-        for (dst, &i) in out.data.chunks_exact_mut(row.max(1)).zip(indices) {
-            assert!(
-                i < n_rows,
+        if let Some(&i) = indices.iter().find(|&&i| i >= n_rows) {
+            panic!(
                 "gather_rows: row {i} is out of range for shape {}",
                 self.shape
             );
-            dst.copy_from_slice(&self.data[i * row..(i + 1) * row]);
         }
+        super::gather_rows(&mut out.data, &self.data, row, indices);
     }
 
     /// Concatenation along `axis`; all other dimensions must agree.
