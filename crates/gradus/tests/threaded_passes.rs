@@ -32,7 +32,7 @@ fn step<F: Float>(act: Activation) -> (F, Vec<Vec<F>>) {
     let x2 = Tensor::<F>::uniform([256, 64], -1.0, 1.0, &mut r);
     let tape = Tape::new();
     let on = net.record_params(&tape);
-    let mut loss_of = |x: &Tensor<F>| {
+    let loss_of = |x: &Tensor<F>| {
         net.objective(
             &tape,
             on,
