@@ -115,3 +115,16 @@ fn a_wrong_derivative_is_caught_and_located() {
     );
     assert_eq!(r.worst_element.map(|w| w.0), Some(0), "{r}");
 }
+
+#[test]
+fn a_product_over_an_empty_batch_has_zero_gradients() {
+    // A batch of no rows is legal (the last mini-batch of a split can be empty); backward
+    // must give zero gradients, not divide by the missing rows.
+    let tape = Tape::<f64>::new();
+    let a = tape.var(&Tensor::zeros([0, 3]));
+    let w = tape.var(&Tensor::from_vec(vec![1.0; 12], [3, 4]));
+    let loss = a.matmul(w).sum();
+    tape.backward(loss);
+    assert_eq!(tape.grad(w).data(), &[0.0; 12]);
+    assert!(tape.grad(a).data().is_empty());
+}

@@ -46,8 +46,8 @@ fn with_grad<F: Float>(
 type GradRule<'r, F> = &'r (dyn Fn(&[Node<F>], &mut [F], bool) + Sync);
 
 /// `with_grad` for two different targets at once, each rule on its own thread of the pool
-/// (single-threaded inside). For the two gradients of a matrix product, which are
-/// independent products of equal work.
+/// (single-threaded inside): the two gradients of a matrix product (independent products of
+/// equal work), and a dense layer's input and bias gradients.
 fn with_two_grads<F: Float>(
     lower: &mut [Node<F>],
     targets: [NodeId; 2],
@@ -171,7 +171,8 @@ fn apply_body<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                     matmul_into(gb, !first, mat_arg(&l[a], !ta), gm(false));
                 }
             };
-            let k = lower[a].value.len() / m;
+            // Inner dimension (an empty product has none to share out).
+            let k = lower[a].value.len().checked_div(m).unwrap_or(0);
             if a != b
                 && lower[a].needs_grad
                 && lower[b].needs_grad
@@ -273,7 +274,8 @@ fn apply_body<F: Float>(node: &Node<F>, lower: &mut [Node<F>]) {
                     }
                 })
             };
-            if lower[x].needs_grad
+            if x != b
+                && lower[x].needs_grad
                 && lower[b].needs_grad
                 && crate::tensor::gemm::pair_pays_elementwise(y.len())
             {
