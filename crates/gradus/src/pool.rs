@@ -195,6 +195,19 @@ fn worker_loop(sh: &Shared, me: usize, threads: usize, parked: &AtomicBool) {
     }
 }
 
+/// Runs `f` on both parts at once: the first on the calling thread, the second on a pool
+/// worker (both on the calling thread, one after the other, when the pool is busy or has no
+/// worker). For the halves of a large element-wise pass or two independent gradients.
+pub(crate) fn run_both<T: Send>(parts: [T; 2], f: &(dyn Fn(T) + Sync)) {
+    let parts = parts.map(|p| Mutex::new(Some(p)));
+    Pool::global().run(2, &|i| {
+        let part = parts[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(p) = part {
+            f(p);
+        }
+    });
+}
+
 /// A mutable buffer that the shards of one [`Pool::run`] share, each touching only its own
 /// slot or range of it (data-parallel tapes and losses, blocks of an optimiser update).
 pub(crate) struct Disjoint<T> {

@@ -210,14 +210,8 @@ fn bias_act_rows<F: Float>(act: Act, out: &mut [F], x: &[F], b: &[F]) {
     }
     let half = out.len() / cols / 2 * cols;
     let (o0, o1) = out.split_at_mut(half);
-    let parts = [
-        std::sync::Mutex::new((o0, &x[..half])),
-        std::sync::Mutex::new((o1, &x[half..])),
-    ];
-    crate::pool::Pool::global().run(2, &|t| {
-        let mut part = parts[t].lock().unwrap_or_else(|e| e.into_inner());
-        let (o, xs) = &mut *part;
-        bias_act(act, o, xs, b);
+    crate::pool::run_both([(o0, &x[..half]), (o1, &x[half..])], &|(o, xs)| {
+        bias_act(act, o, xs, b)
     });
 }
 

@@ -65,13 +65,11 @@ fn with_two_grads<F: Float>(
     }
     {
         let l: &[Node<F>] = lower;
-        let out = crate::pool::Disjoint::new(&mut bufs);
-        crate::pool::Pool::global().run(2, &|s| {
-            // SAFETY: the pool runs each of the two shards once; shard s is the only user
-            // of bufs[s] until `run` returns.
-            let buf = unsafe { &mut *out.at(s) };
-            crate::tensor::gemm::single_threaded(|| rules[s](l, buf, first[s]));
-        });
+        let [b0, b1] = &mut bufs;
+        crate::pool::run_both(
+            [(b0, rules[0], first[0]), (b1, rules[1], first[1])],
+            &|(buf, rule, first)| crate::tensor::gemm::single_threaded(|| rule(l, buf, first)),
+        );
     }
     for s in 0..2 {
         let node = &mut lower[targets[s]];

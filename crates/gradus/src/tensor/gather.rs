@@ -8,7 +8,7 @@
 //! faster (docs/PERFORMANCE.md). A copy is a copy: the result does not depend on the split.
 
 use super::gemm::num_threads;
-use crate::pool::Pool;
+use crate::pool::run_both;
 
 /// Batch elements from which the gather is split across two threads: below it, the fork
 /// and join (~1 µs) cost more than the second thread saves.
@@ -45,13 +45,10 @@ pub fn gather_rows<F: Copy + Send + Sync>(dst: &mut [F], src: &[F], row: usize, 
     }
     let half = indices.len() / 2;
     let (lo, hi) = dst.split_at_mut(half * row);
-    let parts = [
-        std::sync::Mutex::new((lo, &indices[..half])),
-        std::sync::Mutex::new((hi, &indices[half..])),
-    ];
-    Pool::global().run(2, &|t| {
-        let mut part = parts[t].lock().unwrap_or_else(|e| e.into_inner());
-        let (d, idx) = &mut *part;
-        copy(d, idx);
+    run_both([(lo, &indices[..half]), (hi, &indices[half..])], &|(
+        d,
+        idx,
+    )| {
+        copy(d, idx)
     });
 }
