@@ -7,12 +7,8 @@
 //! overlap their misses; in-process A/B over 400 alternating steps, the step was ~1%
 //! faster (docs/PERFORMANCE.md). A copy is a copy: the result does not depend on the split.
 
-use super::gemm::num_threads;
+use super::gemm::pair_pays_elementwise;
 use crate::pool::run_both;
-
-/// Batch elements from which the gather is split across two threads: below it, the fork
-/// and join (~1 µs) cost more than the second thread saves.
-const PARALLEL_MIN: usize = 1 << 16;
 
 /// `dst` row r = `src` row `indices[r]`, rows of `row` elements.
 ///
@@ -39,7 +35,9 @@ pub fn gather_rows<F: Copy + Send + Sync>(dst: &mut [F], src: &[F], row: usize, 
             d.copy_from_slice(&src[i * row..(i + 1) * row]);
         }
     };
-    if dst.len() < PARALLEL_MIN || num_threads() < 2 {
+    // Two threads from the same size as other element-wise passes: below it, the fork and
+    // join (~1 µs) cost more than the second thread saves.
+    if !pair_pays_elementwise(dst.len()) {
         copy(dst, indices);
         return;
     }
