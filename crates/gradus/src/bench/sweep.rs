@@ -115,7 +115,8 @@ pub fn plot(points: &[Point], path: &std::path::Path) -> Result<(), PlotError> {
         .x_label("batch size")
         .y_label("µs per training step")
         .log_x()
-        .log_y();
+        .log_y()
+        .legend_upper_left();
     for &w in &LINE_WIDTHS {
         by_batch = by_batch.line(
             format!("width {w}"),
@@ -126,7 +127,8 @@ pub fn plot(points: &[Point], path: &std::path::Path) -> Result<(), PlotError> {
         .x_label("hidden width")
         .y_label("µs per training step")
         .log_x()
-        .log_y();
+        .log_y()
+        .legend_upper_left();
     for &b in &LINE_BATCHES {
         by_width = by_width.line(
             format!("batch {b}"),

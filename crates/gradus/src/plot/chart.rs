@@ -19,6 +19,7 @@ pub struct Chart {
     log_x: bool,
     log_y: bool,
     size: (u32, u32),
+    legend_upper_left: bool,
     layers: Vec<Layer>,
 }
 
@@ -48,6 +49,7 @@ impl Chart {
             log_x: false,
             log_y: false,
             size: (800, 600),
+            legend_upper_left: false,
             layers: Vec::new(),
         }
     }
@@ -71,6 +73,13 @@ impl Chart {
     /// Logarithmic y axis.
     pub fn log_y(mut self) -> Self {
         self.log_y = true;
+        self
+    }
+
+    /// The legend in the upper left corner instead of the upper right: for curves that rise
+    /// to the right (step time against size), whose last points the legend would hide.
+    pub fn legend_upper_left(mut self) -> Self {
+        self.legend_upper_left = true;
         self
     }
 
@@ -309,7 +318,11 @@ impl Chart {
                 .label_font((FONT, 14))
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(180, 180, 180))
-                .position(SeriesLabelPosition::UpperRight)
+                .position(if self.legend_upper_left {
+                    SeriesLabelPosition::UpperLeft
+                } else {
+                    SeriesLabelPosition::UpperRight
+                })
                 .draw()
                 .map_err(|e| e.to_string())?;
         }
