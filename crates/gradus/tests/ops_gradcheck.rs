@@ -128,3 +128,60 @@ fn a_product_over_an_empty_batch_has_zero_gradients() {
     assert_eq!(tape.grad(w).data(), &[0.0; 12]);
     assert!(tape.grad(a).data().is_empty());
 }
+
+#[test]
+fn softmax_and_cross_entropy_match_their_closed_forms_at_extreme_logits() {
+    // Logits of ±100 overflow an unshifted exp in f32; a −∞ logit is a masked class. The
+    // kernels shift each row by its maximum before one vectorised exp over all rows.
+    let z = [
+        100.0f32,
+        0.0,
+        -100.0,
+        0.0,
+        f32::NEG_INFINITY,
+        0.0,
+        3.0,
+        1.0,
+        2.0,
+    ];
+    let y = [0.0f32, 1.0, 0.0, 1.0, 0.0, 0.0, 0.2, 0.3, 0.5];
+    let tape = Tape::<f32>::new();
+    let zv = tape.var(&Tensor::from_vec(z.to_vec(), [3, 3]));
+    let yv = tape.constant(&Tensor::from_vec(y.to_vec(), [3, 3]));
+    let (sm, lsm) = (zv.softmax().value(), zv.log_softmax().value());
+    let loss = zv.cce_with_logits(yv);
+    tape.backward(loss);
+    // The same quantities in f64, row by row, from their definitions.
+    let mut want_loss = 0.0;
+    for r in 0..3 {
+        let row: Vec<f64> = z[3 * r..3 * r + 3].iter().map(|&v| v as f64).collect();
+        let m = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let lse = m + row.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+        let y_sum: f64 = y[3 * r..3 * r + 3].iter().map(|&v| v as f64).sum();
+        for (j, &zj) in row.iter().enumerate() {
+            let (i, p) = (3 * r + j, (zj - lse).exp());
+            assert!(
+                (sm.data()[i] as f64 - p).abs() <= 1e-6 * p.max(1e-30),
+                "softmax[{i}]"
+            );
+            let l = zj - lse;
+            let got = lsm.data()[i] as f64;
+            assert!(
+                got == l || (got - l).abs() <= 1e-6 * l.abs().max(1.0),
+                "log_softmax[{i}]"
+            );
+            let g = (p * y_sum - y[i] as f64) / 3.0;
+            let got = tape.grad(zv).data()[i] as f64;
+            assert!((got - g).abs() <= 1e-6, "gradient[{i}]: {got} against {g}");
+            if y[i] != 0.0 {
+                want_loss += y[i] as f64 * (lse - zj) / 3.0;
+            }
+        }
+    }
+    let got = loss.item() as f64;
+    assert!(
+        (got - want_loss).abs() <= 1e-5 * want_loss,
+        "loss {got} against {want_loss}"
+    );
+    assert!(sm.data()[4] == 0.0 && lsm.data()[4] == f32::NEG_INFINITY);
+}

@@ -6,7 +6,7 @@ use crate::tensor::broadcast::binary_into;
 use crate::tensor::gemm::{matmul_into, MatArg};
 use crate::tensor::layout::{concat2_into, narrow_into, transpose_into};
 use crate::tensor::reduce::{
-    argmax_mask_into, log_softmax_rows_into, log_sum_exp, max_axis_into, softmax_rows_into,
+    argmax_mask_into, exp_rows, log_softmax_rows_into, max_axis_into, softmax_rows_into,
     sum_axis_into,
 };
 use crate::tensor::{copy_into, vmath, Float, Shape};
@@ -332,12 +332,23 @@ fn loss<F: Float>(kind: Loss<F>, p: &Node<F>, t: &Node<F>) -> F {
         Loss::CceLogits => {
             let (rows, cols) = p.shape.as_matrix();
             let mut total = F::zero();
-            for (z, y) in pv.chunks_exact(cols).zip(tv.chunks_exact(cols)) {
-                let lse = log_sum_exp(z);
-                for (&zj, &yj) in z.iter().zip(y) {
-                    total += yj * (lse - zj);
-                }
-            }
+            exp_rows(pv, cols, |i, _, m, sum| {
+                let lse = m + sum.ln();
+                let range = i * cols..(i + 1) * cols;
+                // A class with target 0 adds nothing, also when its logit is −∞ (a masked
+                // class: 0·∞ is taken as its limit 0, not NaN). A row's sum first: `total`
+                // lives in memory across calls of this closure.
+                let row: F = (pv[range.clone()].iter().zip(&tv[range]))
+                    .map(|(&zj, &yj)| {
+                        if yj == F::zero() {
+                            F::zero()
+                        } else {
+                            yj * (lse - zj)
+                        }
+                    })
+                    .sum();
+                total += row;
+            });
             total / F::of(rows as f64)
         }
     }

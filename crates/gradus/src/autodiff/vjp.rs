@@ -10,7 +10,7 @@ use super::tape::Node;
 use crate::tensor::broadcast::for_each_broadcast;
 use crate::tensor::gemm::{matmul_into, MatArg};
 use crate::tensor::layout::narrow_backward;
-use crate::tensor::reduce::{argmax_axis, log_sum_exp};
+use crate::tensor::reduce::{argmax_axis, exp_rows};
 use crate::tensor::{copy_into, Float, Shape};
 
 /// Runs `f(lower, grad_of_target, first)` with the target's gradient buffer moved out of
@@ -524,23 +524,22 @@ fn loss_side<F: Float>(kind: Loss<F>, side: usize, p: &Node<F>, t: &Node<F>, g0:
         Loss::CceLogits => {
             let (rows, cols) = p.shape.as_matrix();
             let s = g0 / F::of(rows as f64);
-            for ((gr, z), yr) in gx
-                .chunks_exact_mut(cols)
-                .zip(pv.chunks_exact(cols))
-                .zip(tv.chunks_exact(cols))
-            {
-                let lse = log_sum_exp(z);
+            exp_rows(pv, cols, |i, e, m, sum| {
+                let range = i * cols..(i + 1) * cols;
+                let (gr, z, yr) = (&mut gx[range.clone()], &pv[range.clone()], &tv[range]);
                 if side == 0 {
-                    let total: F = yr.iter().copied().sum();
-                    for ((d, &zj), &yj) in gr.iter_mut().zip(z).zip(yr) {
-                        *d += s * ((zj - lse).exp() * total - yj);
+                    // softmax_j · Σ y − y_j, softmax_j = e_j / sum.
+                    let scale = yr.iter().copied().sum::<F>() / sum;
+                    for ((d, &ej), &yj) in gr.iter_mut().zip(e).zip(yr) {
+                        *d += s * (ej * scale - yj);
                     }
                 } else {
+                    let lse = m + sum.ln();
                     for (d, &zj) in gr.iter_mut().zip(z) {
                         *d += s * (lse - zj);
                     }
                 }
-            }
+            });
         }
     }
 }

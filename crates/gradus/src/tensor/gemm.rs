@@ -57,9 +57,6 @@ pub fn set_num_threads(n: usize) {
 }
 
 thread_local! {
-    /// The transposed right operand of a small product (grows to the largest; no
-    /// allocation once warm).
-    static TRANSPOSED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Set while this thread runs one shard of a data-parallel step: its products stay on
     /// this thread, because the other threads are busy with the other shards.
     static SINGLE_THREADED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -224,7 +221,7 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
             // only Aᵀ and dstᵀ, m·k + m·n elements, are transposed instead of W's n·k
             // (7% of tiny-mlp-f64's step went to transposing W). Each element of dst is
             // the same sum in the same order either way.
-            with_scratch::<F>((k + n) * m, |both| {
+            super::scratch::with_scratch::<F, _>((k + n) * m, |both| {
                 let (a_t, dst_t) = both.split_at_mut(k * m);
                 let a_t: &[F] = if a.transposed {
                     &a.data[..k * m] // stored k × m: already Aᵀ
@@ -246,7 +243,7 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
                 super::transpose::transpose_into(dst, dst_t, n, m);
             });
         } else {
-            with_scratch::<F>(k * n, |bt| {
+            super::scratch::with_scratch::<F, _>(k * n, |bt| {
                 super::transpose::transpose_into(bt, &b.data[..n * k], n, k);
                 run(bt.as_ptr(), (n as isize, 1));
             });
@@ -321,20 +318,6 @@ pub fn matmul_into<F: Float>(dst: &mut [F], accumulate: bool, a: MatArg<'_, F>, 
             parallelism,
         )
     }
-}
-
-/// Runs `f` on this thread's scratch for transposed operands, `len` elements of F (grown to
-/// the largest request; no allocation once warm, contents left from earlier calls).
-fn with_scratch<F: Float>(len: usize, f: impl FnOnce(&mut [F])) {
-    TRANSPOSED.with_borrow_mut(|scratch| {
-        let words = (len * std::mem::size_of::<F>()).div_ceil(8);
-        if scratch.len() < words {
-            scratch.resize(words, 0);
-        }
-        // SAFETY: the u64 buffer is 8-byte aligned and holds `len` elements of F (4 or 8
-        // bytes, any bit pattern valid).
-        f(unsafe { std::slice::from_raw_parts_mut(scratch.as_mut_ptr().cast::<F>(), len) })
-    })
 }
 
 /// Whether `dst (m × n) = A·Bᵀ` (B stored n × k) goes through `dstᵀ = B·Aᵀ`: when the tiled

@@ -13,6 +13,7 @@ pub(crate) mod layout;
 #[cfg(feature = "ndarray")]
 mod ndarray_interop;
 pub(crate) mod reduce;
+mod scratch;
 mod shape;
 mod split;
 #[allow(clippy::module_inception)]

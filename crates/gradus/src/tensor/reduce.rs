@@ -69,41 +69,67 @@ pub(crate) fn argmax_mask_into<F: Float>(out: &mut [F], src: &[F], shape: Shape,
     }
 }
 
+/// The exponentials of every row of `z` (rows of `cols` elements), each shifted by its
+/// row's maximum m, computed in one vectorised pass: calls `f(i, e, m, sum)` for row i with
+/// e = exp(z_i − m) and sum = Σ e. Then softmax = e / sum and log Σ exp(z_i) = m + ln(sum),
+/// both without overflow.
+///
+/// Why: libm's exp, one element at a time (and the gradient exponentiated every logit twice),
+/// made the cross-entropy of wide-mlp's 256 × 10 logits take 17–21 µs forward and 33–40 µs
+/// backward; with one vectorised exp per logit they take 11 and 12 µs (one thread, warm).
+/// A row whose maximum is −∞ (all −∞) is shifted by 0 instead, so its sum is 0 and its
+/// log-sum-exp −∞, as the unshifted formula gives.
+pub(crate) fn exp_rows<F: Float>(z: &[F], cols: usize, mut f: impl FnMut(usize, &[F], F, F)) {
+    if cols == 0 {
+        return;
+    }
+    let rows = z.len() / cols;
+    super::scratch::with_scratch::<F, _>(2 * z.len() + rows, |buf| {
+        let (e, rest) = buf.split_at_mut(z.len());
+        let (shifted, maxima) = rest.split_at_mut(z.len());
+        for ((s, zr), m) in shifted
+            .chunks_exact_mut(cols)
+            .zip(z.chunks_exact(cols))
+            .zip(maxima.iter_mut())
+        {
+            let top = zr
+                .iter()
+                .fold(F::neg_infinity(), |m, &v| if v > m { v } else { m });
+            *m = if top == F::neg_infinity() {
+                F::zero()
+            } else {
+                top
+            };
+            for (d, &v) in s.iter_mut().zip(zr) {
+                *d = v - *m;
+            }
+        }
+        super::vmath::exp_into(e, shifted);
+        for (i, (er, &m)) in e.chunks_exact(cols).zip(maxima.iter()).enumerate() {
+            f(i, er, m, er.iter().copied().sum());
+        }
+    })
+}
+
 /// Numerically stable softmax over the last axis.
 pub(crate) fn softmax_rows_into<F: Float>(out: &mut [F], src: &[F], shape: Shape) {
     let (_, cols) = shape.as_matrix();
-    for (o, s) in out.chunks_exact_mut(cols).zip(src.chunks_exact(cols)) {
-        let m = s.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
-        let mut total = F::zero();
-        for (d, &v) in o.iter_mut().zip(s) {
-            *d = (v - m).exp();
-            total += *d;
+    exp_rows(src, cols, |i, e, _, sum| {
+        let inv = sum.recip();
+        for (d, &v) in out[i * cols..(i + 1) * cols].iter_mut().zip(e) {
+            *d = v * inv;
         }
-        let inv = total.recip();
-        for d in o.iter_mut() {
-            *d *= inv;
-        }
-    }
-}
-
-/// log(sum(exp(row))) computed stably.
-#[inline]
-pub(crate) fn log_sum_exp<F: Float>(row: &[F]) -> F {
-    let m = row.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
-    if m == F::neg_infinity() {
-        return m;
-    }
-    let s: F = row.iter().map(|&v| (v - m).exp()).sum();
-    m + s.ln()
+    });
 }
 
 /// Numerically stable log-softmax over the last axis.
 pub(crate) fn log_softmax_rows_into<F: Float>(out: &mut [F], src: &[F], shape: Shape) {
     let (_, cols) = shape.as_matrix();
-    for (o, s) in out.chunks_exact_mut(cols).zip(src.chunks_exact(cols)) {
-        let lse = log_sum_exp(s);
-        for (d, &v) in o.iter_mut().zip(s) {
+    exp_rows(src, cols, |i, _, m, sum| {
+        let lse = m + sum.ln();
+        let range = i * cols..(i + 1) * cols;
+        for (d, &v) in out[range.clone()].iter_mut().zip(&src[range]) {
             *d = v - lse;
         }
-    }
+    });
 }
