@@ -185,3 +185,71 @@ fn softmax_and_cross_entropy_match_their_closed_forms_at_extreme_logits() {
     );
     assert!(sm.data()[4] == 0.0 && lsm.data()[4] == f32::NEG_INFINITY);
 }
+
+#[test]
+fn a_fully_masked_row_without_targets_adds_nothing_to_the_cross_entropy_or_its_gradient() {
+    // A padding row: every logit −∞, every target 0. Its loss term is 0·∞ per class, taken
+    // as 0; its gradient must be 0 too, not 0/0 from the softmax of an empty row.
+    let inf = f64::INFINITY;
+    let tape = Tape::<f64>::new();
+    let z = tape.var(&Tensor::from_vec(
+        vec![0.0, 1.0, 2.0, -inf, -inf, -inf],
+        [2, 3],
+    ));
+    let y = tape.constant(&Tensor::from_vec(
+        vec![0.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+        [2, 3],
+    ));
+    let loss = z.cce_with_logits(y);
+    tape.backward(loss);
+    let total: f64 = [0.0f64, 1.0, 2.0].iter().map(|v| v.exp()).sum();
+    assert!(
+        (loss.item() - (total.ln() - 2.0) / 2.0).abs() < 1e-12,
+        "{}",
+        loss.item()
+    );
+    let g = tape.grad(z);
+    for (j, v) in [0.0f64, 1.0, 2.0].iter().enumerate() {
+        let want = (v.exp() / total - if j == 2 { 1.0 } else { 0.0 }) / 2.0;
+        assert!(
+            (g.data()[j] - want).abs() < 1e-12,
+            "gradient[{j}] = {}",
+            g.data()[j]
+        );
+    }
+    assert_eq!(&g.data()[3..], &[0.0; 3], "the masked row's gradient");
+}
+
+#[test]
+fn softmax_and_cross_entropy_agree_with_their_definitions_over_many_rows_and_wide_rows() {
+    // The exponentials are taken in blocks of whole rows (about 4096 elements): 700 × 10
+    // spans two blocks, 3 × 5000 puts each row in a block of its own.
+    for (rows, cols) in [(700usize, 10usize), (3, 5000)] {
+        let n = rows * cols;
+        let z: Vec<f64> = (0..n).map(|i| ((i * 7919 % 1013) as f64 - 500.0) / 50.0).collect();
+        let y: Vec<f64> = (0..n).map(|i| ((i * 31 % 7) as f64) / 7.0).collect();
+        let tape = Tape::<f64>::new();
+        let zv = tape.var(&Tensor::from_vec(z.clone(), [rows, cols]));
+        let yv = tape.constant(&Tensor::from_vec(y.clone(), [rows, cols]));
+        let sm = zv.softmax().value();
+        let loss = zv.cce_with_logits(yv);
+        tape.backward(loss);
+        let g = tape.grad(zv);
+        let mut want_loss = 0.0;
+        for r in 0..rows {
+            let (zr, yr) = (&z[r * cols..(r + 1) * cols], &y[r * cols..(r + 1) * cols]);
+            let m = zr.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let lse = m + zr.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            let y_sum: f64 = yr.iter().sum();
+            for j in 0..cols {
+                let (i, p) = (r * cols + j, (zr[j] - lse).exp());
+                assert!((sm.data()[i] - p).abs() <= 1e-12, "{rows}x{cols} softmax[{i}]");
+                let want = (p * y_sum - yr[j]) / rows as f64;
+                assert!((g.data()[i] - want).abs() <= 1e-12, "{rows}x{cols} gradient[{i}]");
+                want_loss += yr[j] * (lse - zr[j]) / rows as f64;
+            }
+        }
+        let got = loss.item();
+        assert!((got - want_loss).abs() <= 1e-10 * want_loss.abs(), "{rows}x{cols} loss {got}");
+    }
+}
