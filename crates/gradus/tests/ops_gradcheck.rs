@@ -226,7 +226,9 @@ fn softmax_and_cross_entropy_agree_with_their_definitions_over_many_rows_and_wid
     // spans two blocks, 3 × 5000 puts each row in a block of its own.
     for (rows, cols) in [(700usize, 10usize), (3, 5000)] {
         let n = rows * cols;
-        let z: Vec<f64> = (0..n).map(|i| ((i * 7919 % 1013) as f64 - 500.0) / 50.0).collect();
+        let z: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919 % 1013) as f64 - 500.0) / 50.0)
+            .collect();
         let y: Vec<f64> = (0..n).map(|i| ((i * 31 % 7) as f64) / 7.0).collect();
         let tape = Tape::<f64>::new();
         let zv = tape.var(&Tensor::from_vec(z.clone(), [rows, cols]));
@@ -243,13 +245,22 @@ fn softmax_and_cross_entropy_agree_with_their_definitions_over_many_rows_and_wid
             let y_sum: f64 = yr.iter().sum();
             for j in 0..cols {
                 let (i, p) = (r * cols + j, (zr[j] - lse).exp());
-                assert!((sm.data()[i] - p).abs() <= 1e-12, "{rows}x{cols} softmax[{i}]");
+                assert!(
+                    (sm.data()[i] - p).abs() <= 1e-12,
+                    "{rows}x{cols} softmax[{i}]"
+                );
                 let want = (p * y_sum - yr[j]) / rows as f64;
-                assert!((g.data()[i] - want).abs() <= 1e-12, "{rows}x{cols} gradient[{i}]");
+                assert!(
+                    (g.data()[i] - want).abs() <= 1e-12,
+                    "{rows}x{cols} gradient[{i}]"
+                );
                 want_loss += yr[j] * (lse - zr[j]) / rows as f64;
             }
         }
         let got = loss.item();
-        assert!((got - want_loss).abs() <= 1e-10 * want_loss.abs(), "{rows}x{cols} loss {got}");
+        assert!(
+            (got - want_loss).abs() <= 1e-10 * want_loss.abs(),
+            "{rows}x{cols} loss {got}"
+        );
     }
 }
