@@ -526,11 +526,12 @@ fn loss_side<F: Float>(kind: Loss<F>, side: usize, p: &Node<F>, t: &Node<F>, g0:
             let s = g0 / F::of(rows as f64);
             exp_rows(pv, cols, |i, e, m, sum| {
                 let range = i * cols..(i + 1) * cols;
-                let (gr, z, yr) = (&mut gx[range.clone()], &pv[range.clone()], &tv[range]);
+                let (gr, yr) = (&mut gx[range.clone()], &tv[range.clone()]);
+                let z = &pv[range];
                 if side == 0 {
-                    // softmax_j · Σ y − y_j, softmax_j = e_j / sum. A row without targets
-                    // (Σ y = 0) has gradient −y = 0 even when all its logits are −∞ (sum = 0),
-                    // as its loss term is 0 (forward.rs).
+                    // softmax_j · Σ y − y_j, softmax_j = e_j / sum. A row without
+                    // targets (Σ y = 0) has gradient −y = 0 even when all its logits are
+                    // −∞ (sum = 0), as its loss term is 0 (forward.rs).
                     let total = yr.iter().copied().sum::<F>();
                     let scale = if total == F::zero() {
                         F::zero()

@@ -32,7 +32,9 @@ pub fn gather_rows<F: Copy + Send + Sync>(dst: &mut [F], src: &[F], row: usize, 
     }
     let copy = |dst: &mut [F], indices: &[usize]| {
         for (d, &i) in dst.chunks_exact_mut(row).zip(indices) {
-            d.copy_from_slice(&src[i * row..(i + 1) * row]);
+            // The 4K-aliasing-safe copy: a batch row can land just above its source row
+            // modulo a page (`copy.rs`).
+            super::copy_into(d, &src[i * row..(i + 1) * row]);
         }
     };
     // Two threads from the same size as other element-wise passes: below it, the fork and
