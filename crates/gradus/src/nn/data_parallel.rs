@@ -63,7 +63,8 @@ impl<F: Float> DataParallel<F> {
     /// the batch is big enough to be threaded on its own. There, threads inside each product
     /// beat shards: shards would pack every weight matrix once per thread and add up a
     /// full-size gradient per shard (wide-mlp, 784-512-512-10 at batch 256: 7.8 ms per step
-    /// with threaded products against 8.5 ms with two shards).
+    /// with threaded products against 8.5 ms with two shards; level within 1% once the
+    /// products were cut by measured speed, docs/PERFORMANCE.md "Threads").
     pub fn shards_for(&self, net: &Sequential<F>, rows: usize) -> usize {
         let mut largest = 0;
         for layer in net.layers() {

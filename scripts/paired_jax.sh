@@ -1,0 +1,27 @@
+#!/bin/bash
+# gradus against JAX on one workload, measured pair by pair: N times, one fresh JAX process
+# (the scan variant, the fastest JAX on the overhead-bound workloads) and then one fresh
+# gradus process, as `run_all.sh --quick` runs them. On a VM whose speed drifts between
+# phases of seconds to minutes, a ratio taken within a pair compares like with like; a
+# run's three processes per side may fall into different phases (docs/PERFORMANCE.md,
+# "Paired measurements").
+# Usage: scripts/paired_jax.sh WORKLOAD [GRADUS_BINARY] [N]
+# (PEERS_DIR defaults to ../shared/bench/peers, PEERS_VENV to ~/.venvs/peers.)
+set -u
+W="${1:?usage: scripts/paired_jax.sh WORKLOAD [GRADUS_BINARY] [N]}"
+GRADUS="$(realpath "${2:-target/release/gradus}")"
+N="${3:-20}"
+PEERS="$(realpath "${PEERS_DIR:-../shared/bench/peers}")"
+PY="${PEERS_VENV:-$HOME/.venvs/peers}/bin/python"
+export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_THREADS=2
+export PYTHONHASHSEED=0 BENCH_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
+step_us() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split("\n")[-2])["median_step_us"])'; }
+ratios=()
+for i in $(seq 1 "$N"); do
+  j=$("$PY" "$PEERS/bench_jax.py" --workload "$W" --json --variant scan --repeats 2 2>/dev/null | step_us)
+  g=$("$GRADUS" bench "$W" --threads 2 --json 2>/dev/null | step_us)
+  r=$(python3 -c "print(f'{$g / $j:.3f}')")
+  printf 'pair %2d: JAX (scan) %8.1f us, gradus %8.1f us, ratio %s\n' "$i" "$j" "$g" "$r"
+  ratios+=("$r")
+done
+python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f"median ratio {statistics.median(v):.3f} (min {min(v):.2f}, max {max(v):.2f}, {len(v)} pairs)")' "${ratios[@]}"
