@@ -9,10 +9,8 @@
 set -u
 GRADUS="$(realpath "${1:-target/release/gradus}")"
 N="${2:-10}"
-PEERS="$(realpath "${PEERS_DIR:-../shared/bench/peers}")"
-PY="${PEERS_VENV:-$HOME/.venvs/peers}/bin/python"
-export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_THREADS=2
-export PYTHONHASHSEED=0 BENCH_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
+# shellcheck source=peers_env.sh
+. "$(dirname "$0")/peers_env.sh"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for i in $(seq 1 "$N"); do

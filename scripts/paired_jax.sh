@@ -12,10 +12,8 @@ set -u
 W="${1:?usage: scripts/paired_jax.sh WORKLOAD [GRADUS_BINARY] [N]}"
 GRADUS="$(realpath "${2:-target/release/gradus}")"
 N="${3:-20}"
-PEERS="$(realpath "${PEERS_DIR:-../shared/bench/peers}")"
-PY="${PEERS_VENV:-$HOME/.venvs/peers}/bin/python"
-export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_THREADS=2
-export PYTHONHASHSEED=0 BENCH_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
+# shellcheck source=peers_env.sh
+. "$(dirname "$0")/peers_env.sh"
 step_us() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split("\n")[-2])["median_step_us"])'; }
 ratios=()
 for i in $(seq 1 "$N"); do

@@ -6,10 +6,8 @@
 # to all seven.)
 set -u
 GRADUS="$(realpath "${1:-target/release/gradus}")"
-PEERS="$(realpath "${PEERS_DIR:-../shared/bench/peers}")"
-PY="${PEERS_VENV:-$HOME/.venvs/peers}/bin/python"
-export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_THREADS=2
-export PYTHONHASHSEED=0 BENCH_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
+# shellcheck source=peers_env.sh
+. "$(dirname "$0")/peers_env.sh"
 cd "$PEERS" || exit 2
 rss=$(mktemp)
 trap 'rm -f "$rss"' EXIT
